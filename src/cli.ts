@@ -1,0 +1,53 @@
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { evalCommand } from './commands/eval.js';
+import { NerError } from './errors.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Builds the program: the entry point only wires commands. */
+export function buildProgram(): Command {
+  const program = new Command('ner')
+    .description('Named-entity recognition: BERT + BiLSTM + CRF on TensorFlow.js, with seqeval/conlleval-compatible metrics.')
+    .version(pkg.version)
+    .showHelpAfterError('(add --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride();
+  for (const command of [evalCommand()]) {
+    program.addCommand(command.exitOverride().showHelpAfterError('(add --help for usage)'));
+  }
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code: 0 ok, 1 failure while running, 2 bad usage or input.
+ * The one error handler: known errors print one line, anything else one line and (with
+ * NER_DEBUG=1) its stack.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
+  try {
+    await buildProgram().parseAsync(argv as string[]);
+    return 0;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Commander has printed the message (or the help / version) already.
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof NerError) {
+    process.stderr.write(`ner: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  process.stderr.write(`ner: error: ${e.message}\n`);
+  if (process.env.NER_DEBUG) process.stderr.write(`${e.stack}\n`);
+  else process.stderr.write('ner: (set NER_DEBUG=1 to see where it failed)\n');
+  return 1;
+}

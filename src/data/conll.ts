@@ -1,0 +1,159 @@
+import { InputError } from '../errors.js';
+import { parseLabel } from './labels.js';
+import { readLines, splitLines, type Line } from '../util/lines.js';
+
+/** One sentence of a CoNLL-column file. Token i sits on line `line + i` of the file. */
+export interface Sentence {
+  tokens: string[];
+  /** Gold labels (the last column; the second-to-last in a prediction file). Empty when unlabelled. */
+  labels: string[];
+  /** Predicted labels (the last column of a prediction file), else undefined. */
+  predictions?: string[];
+  /** 1-based line of the first token. */
+  line: number;
+}
+
+export type ColumnLayout =
+  /** token [ignored columns...]: raw text already split into tokens. */
+  | 'tokens'
+  /** token [features...] label: a training or evaluation corpus. */
+  | 'labelled'
+  /** token [features...] gold predicted: what conlleval reads. */
+  | 'predictions';
+
+const MIN_COLUMNS: Record<ColumnLayout, number> = { tokens: 1, labelled: 2, predictions: 3 };
+const LAYOUT_HELP: Record<ColumnLayout, string> = {
+  tokens: 'a token',
+  labelled: 'a token and a label (token first, label last)',
+  predictions: 'a token, the gold label and the predicted label (as conlleval reads them)',
+};
+const BLANK = /^[ \t]*$/;
+const SEPARATOR = /[ \t]+/;
+
+/**
+ * Line-at-a-time CoNLL parser: token = first column, label(s) = last column(s), columns split on
+ * spaces and tabs only (U+FEFF and U+200B occur inside real tokens), blank lines and
+ * `-DOCSTART-` lines end a sentence. Every malformed line becomes `file:line: what and what to do`.
+ */
+export class ConllParser {
+  private columns = 0;
+  private columnsLine = 0;
+  private current: Sentence | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly layout: ColumnLayout,
+  ) {}
+
+  /** Feeds one line; returns the sentence this line completed, if any. */
+  push(line: Line): Sentence | undefined {
+    if (BLANK.test(line.text)) return this.flush();
+    const cols = line.text.replace(/^[ \t]+|[ \t]+$/g, '').split(SEPARATOR);
+    if (cols[0] === '-DOCSTART-') return this.flush();
+    this.checkColumns(cols.length, line.number);
+    const s = (this.current ??= {
+      tokens: [],
+      labels: [],
+      ...(this.layout === 'predictions' ? { predictions: [] } : {}),
+      line: line.number,
+    });
+    s.tokens.push(cols[0]!);
+    if (this.layout === 'labelled') {
+      s.labels.push(this.label(cols[cols.length - 1]!, line.number, 'label'));
+    } else if (this.layout === 'predictions') {
+      s.labels.push(this.label(cols[cols.length - 2]!, line.number, 'gold label'));
+      s.predictions!.push(this.label(cols[cols.length - 1]!, line.number, 'predicted label'));
+    }
+    return undefined;
+  }
+
+  /** Call after the last line: returns the sentence still open, if any. */
+  end(): Sentence | undefined {
+    return this.flush();
+  }
+
+  private flush(): Sentence | undefined {
+    const s = this.current;
+    this.current = undefined;
+    return s;
+  }
+
+  private checkColumns(n: number, lineNo: number): void {
+    const min = MIN_COLUMNS[this.layout];
+    if (n < min) {
+      throw new InputError(
+        this.file,
+        lineNo,
+        `found ${n} column${n === 1 ? '' : 's'}, expected at least ${min}: ${LAYOUT_HELP[this.layout]}, separated by spaces or tabs` +
+          (this.layout !== 'tokens' && n === 1 ? '; is this file unlabelled?' : ''),
+      );
+    }
+    if (this.layout === 'tokens') return;
+    if (this.columns === 0) {
+      this.columns = n;
+      this.columnsLine = lineNo;
+    } else if (n !== this.columns) {
+      throw new InputError(
+        this.file,
+        lineNo,
+        `found ${n} columns but line ${this.columnsLine} has ${this.columns}; every token line needs the same columns`,
+      );
+    }
+  }
+
+  private label(text: string, lineNo: number, what: string): string {
+    const parsed = parseLabel(text);
+    if (typeof parsed === 'string') throw new InputError(this.file, lineNo, `bad ${what}: ${parsed}`);
+    return text;
+  }
+}
+
+/** Streams the sentences of a CoNLL file (constant memory in the file's size). */
+export async function* readConll(path: string, layout: ColumnLayout): AsyncGenerator<Sentence> {
+  const parser = new ConllParser(path, layout);
+  for await (const line of readLines(path)) {
+    const s = parser.push(line);
+    if (s) yield s;
+  }
+  const last = parser.end();
+  if (last) yield last;
+}
+
+/** Reads a whole corpus; a file with no sentence is an error. */
+export async function readCorpus(path: string, layout: ColumnLayout): Promise<Sentence[]> {
+  const out: Sentence[] = [];
+  for await (const s of readConll(path, layout)) out.push(s);
+  if (out.length === 0) throw new InputError(path, undefined, `no sentences found; expected lines of ${LAYOUT_HELP[layout]}`);
+  return out;
+}
+
+/** Parses CoNLL text held in memory (same rules as `readConll`). */
+export function parseConll(text: string, path: string, layout: ColumnLayout): Sentence[] {
+  const parser = new ConllParser(path, layout);
+  const out: Sentence[] = [];
+  for (const line of splitLines(text, path)) {
+    const s = parser.push(line);
+    if (s) out.push(s);
+  }
+  const last = parser.end();
+  if (last) out.push(last);
+  return out;
+}
+
+/**
+ * Formats one sentence as CoNLL lines (`token col1 col2 …`) followed by a blank line.
+ * `columns[c][i]` is column c of token i.
+ */
+export function formatConllSentence(tokens: readonly string[], columns: readonly (readonly string[])[]): string {
+  let out = '';
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token === '' || /[ \t\r\n]/.test(token)) {
+      throw new Error(`token ${JSON.stringify(token)} cannot be written as a CoNLL column`);
+    }
+    out += token;
+    for (const col of columns) out += ' ' + col[i];
+    out += '\n';
+  }
+  return out + '\n';
+}
