@@ -39,6 +39,8 @@ export class ConllParser {
   private columns = 0;
   private columnsLine = 0;
   private current: Sentence | undefined;
+  /** Labels already checked: a corpus has few distinct ones. */
+  private readonly validLabels = new Set<string>();
 
   constructor(
     private readonly file: string,
@@ -48,7 +50,7 @@ export class ConllParser {
   /** Feeds one line; returns the sentence this line completed, if any. */
   push(line: Line): Sentence | undefined {
     if (BLANK.test(line.text)) return this.flush();
-    const cols = line.text.replace(/^[ \t]+|[ \t]+$/g, '').split(SEPARATOR);
+    const cols = trimColumns(line.text).split(SEPARATOR);
     if (cols[0] === '-DOCSTART-') return this.flush();
     this.checkColumns(cols.length, line.number);
     const s = (this.current ??= {
@@ -102,18 +104,27 @@ export class ConllParser {
   }
 
   private label(text: string, lineNo: number, what: string): string {
+    if (this.validLabels.has(text)) return text;
     const parsed = parseLabel(text);
     if (typeof parsed === 'string') throw new InputError(this.file, lineNo, `bad ${what}: ${parsed}`);
+    this.validLabels.add(text);
     return text;
   }
+}
+
+function trimColumns(text: string): string {
+  const edge = (c: string | undefined) => c === ' ' || c === '\t';
+  return edge(text[0]) || edge(text[text.length - 1]) ? text.replace(/^[ \t]+|[ \t]+$/g, '') : text;
 }
 
 /** Streams the sentences of a CoNLL file (constant memory in the file's size). */
 export async function* readConll(path: string, layout: ColumnLayout): AsyncGenerator<Sentence> {
   const parser = new ConllParser(path, layout);
-  for await (const line of readLines(path)) {
-    const s = parser.push(line);
-    if (s) yield s;
+  for await (const batch of readLines(path)) {
+    for (const line of batch) {
+      const s = parser.push(line);
+      if (s) yield s;
+    }
   }
   const last = parser.end();
   if (last) yield last;

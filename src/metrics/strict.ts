@@ -74,7 +74,7 @@ function token(label: string, index: number, scheme: Scheme, rules: Rules): Tok 
   if (scheme === 'BMES' && prefix === 'M') prefix = 'I';
   if (!ANY.includes(prefix) || prefix === '' || !rules.allowed.includes(prefix)) {
     throw new StrictSchemeError(
-      `label '${label}' is not valid in ${scheme}: allowed prefixes are ${[...(scheme === 'BMES' ? 'OBMES' : rules.allowed)].join(', ')}`,
+      `label '${label}' is not valid in ${scheme}: allowed prefixes are ${[...'OBIMESLU'].filter((p) => (scheme === 'BMES' ? 'OBMES' : rules.allowed).includes(p)).join(', ')}`,
       index,
     );
   }

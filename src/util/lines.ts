@@ -8,11 +8,12 @@ export interface Line {
 }
 
 /**
- * Streams a UTF-8 text file line by line without holding it in memory.
+ * Streams a UTF-8 text file without holding it in memory, one batch of lines per read chunk
+ * (one await per line would cost more than the parsing).
  * A leading BOM is dropped, CRLF is accepted, and invalid UTF-8 or a bare CR inside a line
  * is reported as `file:line` instead of being silently mangled.
  */
-export async function* readLines(path: string): AsyncGenerator<Line> {
+export async function* readLines(path: string): AsyncGenerator<Line[]> {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   let pending = '';
   let number = 0;
@@ -23,16 +24,20 @@ export async function* readLines(path: string): AsyncGenerator<Line> {
       try {
         text = decoder.decode(chunk as Buffer, { stream: true });
       } catch {
-        throw new InputError(path, number + 1, 'not valid UTF-8 text; re-encode the file as UTF-8');
+        const bytes = chunk as Buffer;
+        const lineInChunk = countNewlines(bytes, firstInvalidByte(bytes));
+        throw new InputError(path, number + 1 + lineInChunk, 'not valid UTF-8 text; re-encode the file as UTF-8');
       }
       pending += text;
+      const batch: Line[] = [];
       let start = 0;
       for (let nl = pending.indexOf('\n', start); nl >= 0; nl = pending.indexOf('\n', start)) {
         number += 1;
-        yield { text: checkLine(path, pending.slice(start, nl), number), number };
+        batch.push({ text: checkLine(path, pending.slice(start, nl), number), number });
         start = nl + 1;
       }
       pending = pending.slice(start);
+      if (batch.length > 0) yield batch;
     }
     try {
       pending += decoder.decode();
@@ -44,7 +49,7 @@ export async function* readLines(path: string): AsyncGenerator<Line> {
   } finally {
     stream.destroy();
   }
-  if (pending.length > 0) yield { text: checkLine(path, pending, number + 1), number: number + 1 };
+  if (pending.length > 0) yield [{ text: checkLine(path, pending, number + 1), number: number + 1 }];
 }
 
 /** Splits an in-memory text the same way `readLines` splits a file. */
@@ -53,6 +58,35 @@ export function* splitLines(text: string, path: string): Generator<Line> {
   const parts = text.split('\n');
   if (parts[parts.length - 1] === '') parts.pop();
   for (let i = 0; i < parts.length; i++) yield { text: checkLine(path, parts[i]!, i + 1), number: i + 1 };
+}
+
+/** Offset of the first byte a fresh UTF-8 decoder rejects (bisection; only on the error path). */
+function firstInvalidByte(bytes: Uint8Array): number {
+  let from = 0;
+  // A sequence begun in the previous chunk ends in this one's first continuation bytes.
+  while (from < 3 && from < bytes.length && (bytes[from]! & 0xc0) === 0x80) from++;
+  const valid = (end: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(from, end), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let lo = from;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (valid(mid + 1)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function countNewlines(bytes: Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) n++;
+  return n;
 }
 
 function checkLine(path: string, text: string, number: number): string {
