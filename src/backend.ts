@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs';
+import { UsageError } from './errors.js';
+import { unsortedSegmentSumWasm } from './kernels/unsorted-segment-sum.js';
+
+/**
+ * Picks the tfjs backend at run time. `auto` tries tfjs-node-gpu, tfjs-node (libtensorflow;
+ * optional dependencies that npm skips where their binary cannot be downloaded), then wasm
+ * (single-threaded: the threaded build fails in Node), then the pure-JS cpu backend.
+ */
+export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKENDS)[number];
+
+export interface BackendInfo {
+  /** tfjs backend name now active: tensorflow | wasm | cpu. */
+  name: string;
+  /** Which package provided it, e.g. @tensorflow/tfjs-node-gpu. */
+  provider: string;
+  /** Why earlier candidates were passed over (for `auto`). */
+  skipped: string[];
+}
+
+const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+
+let active: BackendInfo | undefined;
+
+/** Activates a backend (once per process; later calls with the same choice are no-ops). */
+export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
+  if (active && (choice === 'auto' || choice === active.name)) return active;
+  const skipped: string[] = [];
+  const candidates: BackendChoice[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  for (const candidate of candidates) {
+    const provider = await tryBackend(candidate, skipped);
+    if (provider) {
+      active = { name: tf.getBackend(), provider, skipped };
+      return active;
+    }
+  }
+  throw new UsageError(`--backend ${choice} is not available here: ${skipped.join('; ')}`);
+}
+
+async function tryBackend(candidate: BackendChoice, skipped: string[]): Promise<string | undefined> {
+  if (candidate === 'tensorflow') {
+    for (const pkg of TENSORFLOW_PACKAGES) {
+      try {
+        await import(pkg);
+        if (await tf.setBackend('tensorflow')) return pkg;
+        skipped.push(`${pkg}: loaded but its backend did not start`);
+      } catch (err) {
+        skipped.push(`${pkg}: ${firstLine(err)} (npm install ${pkg})`);
+      }
+    }
+    return undefined;
+  }
+  if (candidate === 'wasm') {
+    try {
+      await import('@tensorflow/tfjs-backend-wasm');
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      if (!tf.getKernel(tf.UnsortedSegmentSum, 'wasm')) tf.registerKernel(unsortedSegmentSumWasm);
+      if (await tf.setBackend('wasm')) return '@tensorflow/tfjs-backend-wasm';
+      skipped.push('wasm: the WebAssembly module did not start');
+    } catch (err) {
+      skipped.push(`wasm: ${firstLine(err)}`);
+    }
+    return undefined;
+  }
+  if (candidate === 'cpu') {
+    if (await tf.setBackend('cpu')) {
+      // The cpu backend greets Node users on its first write; our CLI output stays clean.
+      (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
+      return '@tensorflow/tfjs-backend-cpu';
+    }
+    skipped.push('cpu: did not start');
+    return undefined;
+  }
+  throw new UsageError(`unknown backend '${candidate}'; expected one of ${BACKENDS.join(', ')}`);
+}
+
+function firstLine(err: unknown): string {
+  return String(err instanceof Error ? err.message : err).split('\n')[0]!;
+}
