@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs';
+import { SlotOptimizer, type BaseOptions } from './optimizer.js';
+
+export type AdamDecay = 'none' | 'l2' | 'decoupled';
+
+export interface AdamOptions extends BaseOptions {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /**
+   * How weight decay enters: `decoupled` = torch.optim.AdamW (θ *= 1 - lr λ before the step),
+   * `l2` = torch.optim.Adam(weight_decay) (g += λ θ, the coupling AdamW was made to fix), `none`.
+   */
+  decay: AdamDecay;
+}
+
+/**
+ * torch.optim.Adam / AdamW (torch/optim/adam.py, adamw.py, _single_tensor_*), bias-corrected:
+ *   m = β1 m + (1-β1) g;  v = β2 v + (1-β2) g²;  θ -= lr/(1-β1ᵗ) · m / (√v / √(1-β2ᵗ) + ε).
+ */
+export class Adam extends SlotOptimizer {
+  static className = 'TorchAdam';
+
+  constructor(private readonly o: AdamOptions) {
+    super(o);
+  }
+
+  protected update(variable: tf.Variable, grad: tf.Tensor, hp: { learningRate: number; weightDecay: number }, t: number, name: string): void {
+    const { beta1, beta2, epsilon, decay } = this.o;
+    let g = grad;
+    if (hp.weightDecay !== 0 && decay === 'l2') g = tf.add(g, tf.mul(variable, hp.weightDecay)); // [...shape]
+    if (hp.weightDecay !== 0 && decay === 'decoupled') variable.assign(tf.mul(variable, 1 - hp.learningRate * hp.weightDecay));
+    const m = this.slot(name, 'm', variable);
+    const v = this.slot(name, 'v', variable);
+    m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1))); // [...shape]
+    v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2))); // [...shape]
+    const bc1 = 1 - beta1 ** t;
+    const bc2 = 1 - beta2 ** t;
+    const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), epsilon); // [...shape]
+    variable.assign(tf.sub(variable, tf.mul(tf.div(m, denom), hp.learningRate / bc1)));
+  }
+}
+
+tf.serialization.registerClass(Adam);

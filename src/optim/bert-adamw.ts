@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs';
+import { SlotOptimizer, type BaseOptions } from './optimizer.js';
+
+export interface BertAdamWOptions extends BaseOptions {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/**
+ * google-research/bert optimization.py AdamWeightDecayOptimizer: Adam without bias correction,
+ * weight decay added to the update (decoupled from the moments) and scaled by the learning rate:
+ *   m = β1 m + (1-β1) g;  v = β2 v + (1-β2) g²;  u = m / (√v + ε) + λ θ;  θ -= lr u.
+ * Without bias correction the first steps are tiny (m starts at 0), which is why BERT warms up.
+ */
+export class BertAdamW extends SlotOptimizer {
+  static className = 'BertAdamW';
+
+  constructor(private readonly o: BertAdamWOptions) {
+    super(o);
+  }
+
+  protected update(variable: tf.Variable, g: tf.Tensor, hp: { learningRate: number; weightDecay: number }, _t: number, name: string): void {
+    const m = this.slot(name, 'm', variable);
+    const v = this.slot(name, 'v', variable);
+    m.assign(tf.add(tf.mul(m, this.o.beta1), tf.mul(g, 1 - this.o.beta1))); // [...shape]
+    v.assign(tf.add(tf.mul(v, this.o.beta2), tf.mul(tf.square(g), 1 - this.o.beta2))); // [...shape]
+    let u = tf.div(m, tf.add(tf.sqrt(v), this.o.epsilon)); // [...shape]
+    if (hp.weightDecay !== 0) u = tf.add(u, tf.mul(variable, hp.weightDecay));
+    variable.assign(tf.sub(variable, tf.mul(u, hp.learningRate)));
+  }
+}
+
+tf.serialization.registerClass(BertAdamW);
