@@ -1,8 +1,8 @@
 /**
  * Words ↔ word pieces. Each word's label sits on its first piece; the other pieces, [CLS] and
  * [SEP] carry none (the CRF runs over words). A sentence longer than `maxLen` pieces is cut into
- * overlapping windows; every word is owned by exactly one window (the one where it sits furthest
- * from an edge), so stitching the windows' predictions labels every word once.
+ * overlapping windows; every word is owned by exactly one window, so stitching the windows'
+ * predictions labels every word once.
  */
 export interface Window {
   /** [CLS] pieces… [SEP]. */
@@ -46,12 +46,27 @@ export function windows(wordPieces: readonly (readonly number[])[], o: WindowOpt
     while (next - 1 > start && shared + pieces[next - 1]!.length <= overlap) shared += pieces[--next]!.length;
     start = next;
   }
-  return spans.map(([from, to], k) => {
-    const prev = spans[k - 1];
-    const next = spans[k + 1];
-    // Overlapping words are split at the middle of the shared stretch.
-    const ownFrom = prev ? Math.ceil((from + prev[1]) / 2) : from;
-    const ownTo = next ? Math.ceil((next[0] + to) / 2) : to;
+  // Each word belongs to the window where it has the most context on its worse side (ties: the
+  // earlier window). Along the sentence the later window wins from some point on, so ownership is
+  // contiguous; a window left owning nothing is dropped.
+  const owner = new Int32Array(n);
+  let first = 0;
+  for (let w = 0; w < n; w++) {
+    while (spans[first]![1] <= w) first++;
+    let best = first;
+    let bestMargin = -1;
+    for (let k = first; k < spans.length && spans[k]![0] <= w; k++) {
+      const [from, to] = spans[k]!;
+      const margin = Math.min(w - from, to - 1 - w);
+      if (margin > bestMargin) (bestMargin = margin), (best = k);
+    }
+    owner[w] = best;
+  }
+  const out: Window[] = [];
+  spans.forEach(([from, to], k) => {
+    const owned = [];
+    for (let w = from; w < to; w++) if (owner[w] === k) owned.push(w);
+    if (owned.length === 0) return;
     const inputIds = [o.clsId];
     const wordStarts: number[] = [];
     for (let w = from; w < to; w++) {
@@ -59,6 +74,7 @@ export function windows(wordPieces: readonly (readonly number[])[], o: WindowOpt
       inputIds.push(...pieces[w]!);
     }
     inputIds.push(o.sepId);
-    return { inputIds, wordStarts, firstWord: from, ownFrom, ownTo };
+    out.push({ inputIds, wordStarts, firstWord: from, ownFrom: owned[0]!, ownTo: owned[owned.length - 1]! + 1 });
   });
+  return out;
 }

@@ -94,3 +94,23 @@ describe('checkpoint details', { skip: needsShared('models') }, () => {
     assert.equal(pre.format, 'tf-checkpoint');
   });
 });
+
+describe('Hugging Face token-classification checkpoints', { skip: needsShared('models', 'hf-bin-ner-tiny') }, () => {
+  test('hf-bin-ner-tiny: "This is a test" yields the entity ("a", ORG), as transformers’ pipeline gives', async () => {
+    const { Predictor } = await import('../../src/predict/predictor.js');
+    const { buildTokenizer } = await import('../../src/tokenizer/wordpiece.js');
+    const pre = await loadPretrained(shared('models', 'hf-bin-ner-tiny')!);
+    const tagger = Tagger.create(
+      { bert: pre.config, numLayers: pre.config.numLayers, labels: pre.id2label!, lstmHidden: 0, crf: false, dropout: 0 },
+      { encoder: pre.encoder, heads: pre.heads },
+      new Rng(0),
+    );
+    const predictor = new Predictor(tagger, buildTokenizer(pre.tokenizerFiles), { maxLen: 16, batchSize: 8, unknownWordsOutside: true });
+    const [result] = predictor.predictTexts(['This is a test']);
+    assert.deepEqual(result!.entities.map((e) => [e.text, e.type]), [['a', 'ORG']]);
+    const e = result!.entities[0]!;
+    assert.equal('This is a test'.slice(e.start, e.end), 'a');
+    assert.ok(e.score > 0 && e.score <= 1);
+    tagger.dispose();
+  });
+});

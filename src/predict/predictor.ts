@@ -1,0 +1,99 @@
+import { windows, type Window } from '../data/align.js';
+import { makeBatch, lengthBuckets } from '../data/batches.js';
+import type { TransitionMask } from '../data/constraints.js';
+import { labelsToSpans } from '../data/schemes.js';
+import type { Tagger } from '../model/tagger.js';
+import { pretokenize } from '../tokenizer/pretokenize.js';
+import type { WordPieceTokenizer } from '../tokenizer/wordpiece.js';
+
+export interface PredictorOptions {
+  /** Pieces per window, [CLS] and [SEP] included. */
+  maxLen: number;
+  batchSize: number;
+  /** Forbid transitions the label scheme does not allow. */
+  mask?: TransitionMask;
+  /**
+   * Leave words the vocabulary cannot spell ([UNK]) outside entities, as transformers'
+   * TokenClassificationPipeline does with a slow tokenizer (it counts [UNK] as special). Used for
+   * Hugging Face token-classification checkpoints; `ner`'s own models label every word.
+   */
+  unknownWordsOutside?: boolean;
+}
+
+export interface WordPrediction {
+  labels: string[];
+  /** Confidence of each word's label (CRF marginal or softmax probability). */
+  scores: number[];
+}
+
+export interface PredictedEntity {
+  type: string;
+  /** JavaScript string indices into the text, end exclusive. */
+  start: number;
+  end: number;
+  text: string;
+  /** Mean confidence of the entity's words. */
+  score: number;
+}
+
+/** Runs a tagger over pre-split sentences or raw texts, any length (windows are stitched). */
+export class Predictor {
+  constructor(
+    readonly tagger: Tagger,
+    readonly tokenizer: WordPieceTokenizer,
+    readonly options: PredictorOptions,
+  ) {}
+
+  /** Labels for sentences given as words (e.g. a CoNLL file's first column). */
+  predictWords(sentences: readonly (readonly string[])[], onBatch?: (words: number) => void): WordPrediction[] {
+    const items: { sentence: number; window: Window }[] = [];
+    sentences.forEach((words, sentence) => {
+      if (words.length === 0) return;
+      const pieces = words.map((w) => this.tokenizer.wordIds(w));
+      for (const window of windows(pieces, { maxLen: this.options.maxLen, clsId: this.tokenizer.clsId, sepId: this.tokenizer.sepId })) items.push({ sentence, window });
+    });
+    const out: WordPrediction[] = sentences.map((words) => ({ labels: new Array<string>(words.length).fill('O'), scores: new Array<number>(words.length).fill(1) }));
+    const labels = this.tagger.spec.labels;
+    for (const bucket of lengthBuckets(items.map((i) => i.window.inputIds.length), this.options.batchSize)) {
+      const chosen = bucket.map((i) => items[i]!);
+      const decoded = this.tagger.decode(makeBatch(chosen.map((c) => ({ window: c.window })), this.tokenizer.padId), this.options.mask);
+      chosen.forEach(({ sentence, window }, b) => {
+        for (let w = window.ownFrom; w < window.ownTo; w++) {
+          const k = w - window.firstWord;
+          out[sentence]!.labels[w] = labels[decoded.labels[b]![k]!]!;
+          out[sentence]!.scores[w] = decoded.scores[b]![k]!;
+        }
+      });
+      onBatch?.(chosen.reduce((n, c) => n + (c.window.ownTo - c.window.ownFrom), 0));
+    }
+    if (this.options.unknownWordsOutside) {
+      sentences.forEach((words, s) =>
+        words.forEach((w, i) => {
+          const ids = this.tokenizer.wordIds(w);
+          if (ids.length === 1 && ids[0] === this.tokenizer.unkId) out[s]!.labels[i] = 'O';
+        }),
+      );
+    }
+    return out;
+  }
+
+  /** Entities with character offsets for raw texts (no pre-tokenisation needed). */
+  predictTexts(texts: readonly string[], onBatch?: (words: number) => void): { text: string; entities: PredictedEntity[] }[] {
+    const split = texts.map((t) => pretokenize(t));
+    const predictions = this.predictWords(
+      split.map((ws) => ws.map((w) => w.text)),
+      onBatch,
+    );
+    return texts.map((text, i) => {
+      const words = split[i]!;
+      const p = predictions[i]!;
+      const entities = labelsToSpans(p.labels).map((span) => {
+        const start = words[span.start]!.start;
+        const end = words[span.end - 1]!.end;
+        const scores = p.scores.slice(span.start, span.end);
+        return { type: span.type, start, end, text: text.slice(start, end), score: scores.reduce((a, b) => a + b, 0) / scores.length };
+      });
+      return { text, entities };
+    });
+  }
+}
