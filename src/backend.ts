@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from './errors.js';
-import { unsortedSegmentSumWasm } from './kernels/unsorted-segment-sum.js';
+import { installSharedIdentity } from './kernels/identity.js';
+import { installUnsortedSegmentSum } from './kernels/unsorted-segment-sum.js';
 
 /**
  * Picks the tfjs backend at run time. `auto` tries tfjs-node-gpu, tfjs-node (libtensorflow;
@@ -55,7 +56,8 @@ async function tryBackend(candidate: BackendChoice, skipped: string[]): Promise<
     try {
       await import('@tensorflow/tfjs-backend-wasm');
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      if (!tf.getKernel(tf.UnsortedSegmentSum, 'wasm')) tf.registerKernel(unsortedSegmentSumWasm);
+      installUnsortedSegmentSum('wasm');
+      installSharedIdentity();
       if (await tf.setBackend('wasm')) return '@tensorflow/tfjs-backend-wasm';
       skipped.push('wasm: the WebAssembly module did not start');
     } catch (err) {
@@ -64,6 +66,7 @@ async function tryBackend(candidate: BackendChoice, skipped: string[]): Promise<
     return undefined;
   }
   if (candidate === 'cpu') {
+    installUnsortedSegmentSum('cpu');
     if (await tf.setBackend('cpu')) {
       // The cpu backend greets Node users on its first write; our CLI output stays clean.
       (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;

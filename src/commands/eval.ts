@@ -1,17 +1,27 @@
 import { Command, Option } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { BACKENDS, selectBackend, type BackendChoice } from '../backend.js';
 import { EVAL_DEFAULTS } from '../config/schema.js';
-import { readCorpus } from '../data/conll.js';
-import { detectScheme, SchemeError, type Scheme } from '../data/schemes.js';
-import { InputError } from '../errors.js';
+import { formatConllSentence, readCorpus } from '../data/conll.js';
+import { detectScheme, labelsToSpans, SchemeError, type Scheme } from '../data/schemes.js';
+import { InputError, UsageError } from '../errors.js';
+import { loadModel } from '../predict/load.js';
+import { evaluateCorpus } from '../train/evaluate.js';
+import { Progress } from '../train/progress.js';
 import { MODES, type Mode } from '../metrics/entities.js';
 import { evaluateLabels, evaluationJson } from '../metrics/evaluate.js';
 import { formatReport } from '../metrics/report.js';
 import { STRICT_SCHEMES, StrictSchemeError } from '../metrics/strict.js';
-import { parseDigits, parseScheme } from './options.js';
+import { parseDigits, parseInteger, parseScheme } from './options.js';
 import { printJson, printText } from './output.js';
 
 interface EvalOptions {
-  predictions: string;
+  predictions?: string;
+  model?: string;
+  data?: string;
+  output?: string;
+  batchSize: number;
+  backend: BackendChoice;
   mode: Mode;
   scheme?: Scheme;
   digits: number;
@@ -21,12 +31,14 @@ interface EvalOptions {
 export function evalCommand(): Command {
   return new Command('eval')
     .description(
-      'Score predictions with entity-level precision/recall/F1 (seqeval semantics; default mode = conlleval.pl).',
+      'Entity-level precision/recall/F1 (seqeval semantics; default mode = conlleval.pl) of a prediction file, or of a model on a labelled corpus.',
     )
-    .requiredOption(
-      '--predictions <file>',
-      'CoNLL columns "token ... gold predicted", blank line between sentences (what conlleval reads)',
-    )
+    .option('--predictions <file>', 'CoNLL columns "token ... gold predicted", blank line between sentences (what conlleval reads)')
+    .option('--model <dir>', 'a model folder from `ner train` (or a BertForTokenClassification folder / hub id), scored on --data')
+    .option('--data <file>', 'labelled CoNLL corpus to score --model on')
+    .option('--output <file>', 'with --model: also write the predictions as "token gold predicted" columns')
+    .addOption(new Option('--batch-size <n>', 'with --model: windows per batch').argParser((v) => parseInteger(v, 1, 100000)).default(EVAL_DEFAULTS.batchSize))
+    .addOption(new Option('--backend <name>', 'with --model: tfjs backend').choices(BACKENDS).default('auto'))
     .addOption(new Option('--mode <mode>', 'default: conlleval chunk rules; strict: entities must follow the scheme').choices(MODES).default(EVAL_DEFAULTS.mode))
     .addOption(
       new Option('--scheme <scheme>', `tag scheme, used by strict mode: ${STRICT_SCHEMES.join('|')} (default: detected from the gold labels)`).argParser(parseScheme),
@@ -39,6 +51,12 @@ export function evalCommand(): Command {
 }
 
 async function runEval(opts: EvalOptions): Promise<void> {
+  if (opts.model || opts.data) {
+    if (opts.predictions) throw new UsageError('pass either --predictions, or --model with --data');
+    if (!opts.model || !opts.data) throw new UsageError('--model and --data go together');
+    return runModelEval(opts as EvalOptions & { model: string; data: string });
+  }
+  if (!opts.predictions) throw new UsageError('pass --predictions FILE, or --model DIR --data FILE');
   const file = opts.predictions;
   const sentences = await readCorpus(file, 'predictions');
   const gold = sentences.map((s) => s.labels);
@@ -70,4 +88,41 @@ async function runEval(opts: EvalOptions): Promise<void> {
   }
   if (opts.json) printJson(evaluationJson(result));
   else printText(formatReport(result, opts.digits));
+}
+
+async function runModelEval(opts: EvalOptions & { model: string; data: string }): Promise<void> {
+  await selectBackend(opts.backend);
+  const model = await loadModel(opts.model);
+  try {
+    const sentences = await readCorpus(opts.data, 'labelled');
+    let fileScheme: Scheme;
+    try {
+      fileScheme = opts.scheme ?? detectScheme(sentences.map((s) => s.labels));
+    } catch (err) {
+      if (err instanceof SchemeError) throw new InputError(opts.data, undefined, `cannot detect the tag scheme: ${err.message}; pass --scheme`);
+      throw err;
+    }
+    const known = new Set(model.tagger.spec.labels.map((l) => labelsToSpans([l])[0]?.type).filter(Boolean));
+    const unknown = [...new Set(sentences.flatMap((s) => labelsToSpans(s.labels).map((e) => e.type)))].filter((t) => !known.has(t));
+    if (unknown.length > 0) process.stderr.write(`ner: warning: ${opts.data} has entity types the model never predicts: ${unknown.join(', ')}\n`);
+    const progress = new Progress(Boolean(opts.json));
+    const total = sentences.reduce((n, s) => n + s.tokens.length, 0);
+    let done = 0;
+    progress.start('eval', total);
+    const r = evaluateCorpus(model.predictor(opts.batchSize), { file: opts.data, sentences }, {
+      fileScheme,
+      mode: opts.mode,
+      ...(opts.mode === 'strict' ? { strictScheme: fileScheme } : {}),
+      onBatch: (words) => progress.update((done += words)),
+    });
+    progress.stop();
+    if (opts.output) {
+      const text = sentences.map((s, i) => formatConllSentence(s.tokens, [s.labels, r.predicted[i]!])).join('');
+      writeFileSync(opts.output, text);
+    }
+    if (opts.json) printJson(evaluationJson(r.evaluation));
+    else printText(formatReport(r.evaluation, opts.digits));
+  } finally {
+    model.dispose();
+  }
 }

@@ -27,3 +27,25 @@ export function lengthBuckets(lengths: readonly number[], size: number): number[
   for (let i = 0; i < order.length; i += size) out.push(order.slice(i, i + size));
   return out;
 }
+
+/**
+ * Splits a batch (examples of similar length) into micro-batches of at most `maxPieces` padded
+ * pieces each, keeping order; a single example longer than that forms its own micro-batch.
+ */
+export function microBatches(examples: readonly Example[], maxPieces: number): Example[][] {
+  const out: Example[][] = [];
+  let current: Example[] = [];
+  let width = 0;
+  for (const e of examples) {
+    const w = Math.max(width, e.window.inputIds.length);
+    if (current.length > 0 && w * (current.length + 1) > maxPieces) {
+      out.push(current);
+      current = [];
+      width = 0;
+    }
+    current.push(e);
+    width = Math.max(width, e.window.inputIds.length);
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}

@@ -1,14 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * UnsortedSegmentSum for the wasm backend, which lacks it (tfjs 4.22). It is the gradient of
- * `tf.gather`, so without it embeddings cannot train on wasm. Semantics follow
- * tf.math.unsorted_segment_sum: out[s, ...] = Σ_{i: ids[i] = s} x[i, ...]; ids outside
- * [0, numSegments) are dropped. Computed on the JS side of the wasm heap, float32 accumulation.
+ * UnsortedSegmentSum, the gradient of `tf.gather` (so of every embedding table), in one linear
+ * pass: out[s, ...] = Σ_{i: ids[i] = s} x[i, ...]; ids outside [0, numSegments) are dropped
+ * (tf.math.unsorted_segment_sum). The wasm backend lacks this kernel (tfjs 4.22), and the cpu
+ * backend's compares every segment with every row, O(vocabulary × rows): 2 s a step for a tiny
+ * model. Registered for both; float32 accumulation as TensorFlow's.
  */
-interface WasmBackendLike {
+interface BackendLike {
   readSync(dataId: object): tf.TypedArray;
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.TypedArray): tf.TensorInfo;
+  /** wasm */
+  makeOutput?(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.TypedArray): tf.TensorInfo;
+  /** cpu */
+  makeTensorInfo?(shape: number[], dtype: tf.DataType, values?: tf.TypedArray): tf.TensorInfo;
 }
 
 export function unsortedSegmentSumValues(
@@ -32,21 +36,30 @@ export function unsortedSegmentSumValues(
   return { values: out, shape: [numSegments, ...xShape.slice(idsRank)] };
 }
 
-export const unsortedSegmentSumWasm: tf.KernelConfig = {
-  kernelName: tf.UnsortedSegmentSum,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
-    const { numSegments } = attrs as unknown as { numSegments: number };
-    const wasm = backend as unknown as WasmBackendLike;
-    const { values, shape } = unsortedSegmentSumValues(
-      wasm.readSync(x.dataId),
-      x.shape,
-      wasm.readSync(segmentIds.dataId),
-      segmentIds.shape.length,
-      numSegments,
-      x.dtype,
-    );
-    return wasm.makeOutput(shape, x.dtype, undefined, values);
-  },
-};
+export function unsortedSegmentSumKernel(backendName: 'wasm' | 'cpu'): tf.KernelConfig {
+  return {
+    kernelName: tf.UnsortedSegmentSum,
+    backendName,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+      const { numSegments } = attrs as unknown as { numSegments: number };
+      const b = backend as unknown as BackendLike;
+      const { values, shape } = unsortedSegmentSumValues(
+        b.readSync(x.dataId),
+        x.shape,
+        b.readSync(segmentIds.dataId),
+        segmentIds.shape.length,
+        numSegments,
+        x.dtype,
+      );
+      // Both backends have a makeOutput, with different signatures: pick by name.
+      return backendName === 'wasm' ? b.makeOutput!(shape, x.dtype, undefined, values) : b.makeTensorInfo!(shape, x.dtype, values);
+    },
+  };
+}
+
+/** Installs the kernel for a backend, replacing a slower one. */
+export function installUnsortedSegmentSum(backendName: 'wasm' | 'cpu'): void {
+  if (tf.getKernel(tf.UnsortedSegmentSum, backendName)) tf.unregisterKernel(tf.UnsortedSegmentSum, backendName);
+  tf.registerKernel(unsortedSegmentSumKernel(backendName));
+}

@@ -3,6 +3,7 @@ import type { Rng } from '../util/rng.js';
 import { encoderShapes } from '../weights/naming.js';
 import type { HostTensor, WeightMap } from '../weights/tensors.js';
 import type { BertConfig } from './bert-config.js';
+import { dense as denseOp, mm, swapLast } from './ops.js';
 import { init, type Params } from './params.js';
 
 /** Draws dropout seeds from the run's generator, so masks replay exactly on resume; null = inference. */
@@ -61,9 +62,9 @@ export class BertEncoder {
     const q = split(this.dense(x, `${p}attention.self.query`)); // [batch, heads, seq, dh]
     const k = split(this.dense(x, `${p}attention.self.key`)); // [batch, heads, seq, dh]
     const v = split(this.dense(x, `${p}attention.self.value`)); // [batch, heads, seq, dh]
-    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), maskAdd); // [batch, heads, seq, seq]
+    const scores = tf.add(tf.mul(mm(q, swapLast(k)), 1 / Math.sqrt(dh)), maskAdd); // [batch, heads, seq, seq]
     const probs = dropout(tf.softmax(scores, -1), c.attentionDropout, seeds); // [batch, heads, seq, seq]
-    const context = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [batch, seq, H]); // [batch, seq, hidden]
+    const context = tf.reshape(tf.transpose(mm(probs, v), [0, 2, 1, 3]), [batch, seq, H]); // [batch, seq, hidden]
     const attn = this.layerNorm(tf.add(x, dropout(this.dense(context, `${p}attention.output.dense`), c.hiddenDropout, seeds)), `${p}attention.output.LayerNorm`); // [batch, seq, hidden]
     const inter = this.activation(this.dense(attn, `${p}intermediate.dense`)); // [batch, seq, intermediate]
     const out = dropout(this.dense(inter, `${p}output.dense`), c.hiddenDropout, seeds); // [batch, seq, hidden]
@@ -72,11 +73,7 @@ export class BertEncoder {
 
   /** x·W + b over the last axis; W is [in, out]. */
   private dense(x: tf.Tensor, name: string): tf.Tensor {
-    const w = this.p(`${name}.weight`); // [in, out]
-    const shape = x.shape;
-    const flat = tf.reshape(x, [-1, shape[shape.length - 1]!]); // [batch·seq, in]
-    const y = tf.add(tf.matMul(flat, w), this.p(`${name}.bias`)); // [batch·seq, out]
-    return tf.reshape(y, [...shape.slice(0, -1), w.shape[1]!]); // [..., out]
+    return denseOp(x, this.p(`${name}.weight`), this.p(`${name}.bias`));
   }
 
   private layerNorm(x: tf.Tensor, name: string): tf.Tensor {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TransitionMask } from '../data/constraints.js';
 import type { Rng } from '../util/rng.js';
+import { steps as unstackSteps } from './ops.js';
 import { init, type Params } from './params.js';
 
 /**
@@ -34,9 +35,15 @@ export class CRF {
     return this.params.get('crf.end_transitions');
   }
 
-  /** log p(tags | emissions) of each sequence: [batch]. Padded tags are ignored. A length-0 sequence scores 0. */
+  /**
+   * log p(tags | emissions) of each sequence: [batch]. Padded tags are ignored; a length-0
+   * sequence scores 0. Computed on the host in float64 with an exact gradient (gold counts minus
+   * expected counts from forward–backward marginals), instead of recording the forward algorithm's
+   * ~10 small ops per step on the tape; `goldScore` and `logPartition` below are the same
+   * quantities as tf ops, kept as the reference the tests compare against.
+   */
   logLikelihood(emissions: tf.Tensor3D, tags: number[][], lengths: number[]): tf.Tensor1D {
-    return tf.sub(this.goldScore(emissions, tags, lengths), this.logPartition(emissions, lengths)) as tf.Tensor1D;
+    return crfLogLikelihood(emissions, this.transitions, this.start, this.end, tags, lengths);
   }
 
   /** Mean negative log-likelihood over the batch (the training loss). */
@@ -70,12 +77,12 @@ export class CRF {
   /** log Z by the forward algorithm: [batch]. */
   logPartition(emissions: tf.Tensor3D, lengths: number[]): tf.Tensor1D {
     const [batch, steps, K] = emissions.shape;
-    const emit = (t: number) => tf.reshape(tf.slice(emissions, [0, t, 0], [batch, 1, K]), [batch, K]); // [batch, K]
-    let alpha = tf.add(this.start, emit(0)); // [batch, K]
+    const emit = unstackSteps(emissions, 1); // steps × [batch, K]
+    let alpha = tf.add(this.start, emit[0]!); // [batch, K]
     const trans = tf.expandDims(this.transitions, 0); // [1, K, K]
     for (let t = 1; t < steps; t++) {
       const live = tf.tensor2d(lengths.map((n) => [t < n ? 1 : 0]), [batch, 1], 'bool'); // [batch, 1]
-      const scores = tf.add(tf.add(tf.expandDims(alpha, 2), trans), tf.expandDims(emit(t), 1)); // [batch, K, K]
+      const scores = tf.add(tf.add(tf.expandDims(alpha, 2), trans), tf.expandDims(emit[t]!, 1)); // [batch, K, K]
       alpha = tf.where(live, tf.logSumExp(scores, 1), alpha); // [batch, K]
     }
     const logZ = tf.logSumExp(tf.add(alpha, this.end), 1); // [batch]
@@ -90,6 +97,103 @@ export class CRF {
       end: this.end.arraySync() as number[],
     };
   }
+}
+
+/** The CRF log-likelihood as one custom op: value and gradient from host-side dynamic programming. */
+function crfLogLikelihood(emissions: tf.Tensor3D, transitions: tf.Tensor, start: tf.Tensor, end: tf.Tensor, tags: number[][], lengths: number[]): tf.Tensor1D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [e, tr, st, en] = args as tf.Tensor[];
+    const [B, T, K] = e!.shape as [number, number, number];
+    const em = e!.dataSync();
+    const p: CrfHostParams = { transitions: tr!.arraySync() as number[][], start: Array.from(st!.dataSync()), end: Array.from(en!.dataSync()) };
+    const llh = new Float32Array(B);
+    const dE = new Float32Array(B * T * K);
+    const dTr = new Float64Array(K * K);
+    const dSt = new Float64Array(K);
+    const dEn = new Float64Array(K);
+    const perSeq: { gE: Float64Array; gTr: Float64Array; gSt: Float64Array; gEn: Float64Array }[] = [];
+    for (let b = 0; b < B; b++) {
+      const n = lengths[b]!;
+      const rows = Array.from({ length: n }, (_, t) => em.subarray((b * T + t) * K, (b * T + t + 1) * K));
+      const g = sequenceGradient(rows, tags[b]!.slice(0, n), p);
+      llh[b] = g.llh;
+      perSeq.push(g);
+    }
+    return {
+      value: tf.tensor1d(llh),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+        const w = (dy as tf.Tensor).dataSync();
+        perSeq.forEach((g, b) => {
+          const s = w[b]!;
+          for (let i = 0; i < g.gE.length; i++) dE[b * T * K + i] = s * g.gE[i]!;
+          for (let i = 0; i < K * K; i++) dTr[i] += s * g.gTr[i]!;
+          for (let i = 0; i < K; i++) (dSt[i] += s * g.gSt[i]!), (dEn[i] += s * g.gEn[i]!);
+        });
+        return [tf.tensor3d(dE, [B, T, K]), tf.tensor2d(Float32Array.from(dTr), [K, K]), tf.tensor1d(Float32Array.from(dSt)), tf.tensor1d(Float32Array.from(dEn))];
+      },
+    };
+  }) as unknown as (...args: tf.Tensor[]) => tf.Tensor;
+  return op(emissions, transitions, start, end) as tf.Tensor1D;
+}
+
+/**
+ * log p(y|x) of one sequence and its gradient: ∂/∂emit[t,k] = 1[yₜ=k] − p(yₜ=k),
+ * ∂/∂trans[i,j] = #gold(i→j) − Σₜ p(yₜ₋₁=i, yₜ=j), likewise start and end (float64).
+ */
+function sequenceGradient(em: ArrayLike<number>[], y: number[], p: CrfHostParams) {
+  const T = em.length;
+  const K = p.start.length;
+  const gE = new Float64Array(T * K);
+  const gTr = new Float64Array(K * K);
+  const gSt = new Float64Array(K);
+  const gEn = new Float64Array(K);
+  if (T === 0) return { llh: 0, gE, gTr, gSt, gEn };
+  const alpha: Float64Array[] = [Float64Array.from(p.start, (s, k) => s + em[0]![k]!)];
+  for (let t = 1; t < T; t++) {
+    const a = new Float64Array(K);
+    for (let j = 0; j < K; j++) {
+      let m = -Infinity;
+      for (let i = 0; i < K; i++) m = Math.max(m, alpha[t - 1]![i]! + p.transitions[i]![j]!);
+      let s = 0;
+      for (let i = 0; i < K; i++) s += Math.exp(alpha[t - 1]![i]! + p.transitions[i]![j]! - m);
+      a[j] = m + Math.log(s) + em[t]![j]!;
+    }
+    alpha.push(a);
+  }
+  const beta: Float64Array[] = new Array(T);
+  beta[T - 1] = Float64Array.from(p.end);
+  for (let t = T - 2; t >= 0; t--) {
+    const bt = new Float64Array(K);
+    for (let i = 0; i < K; i++) {
+      let m = -Infinity;
+      for (let j = 0; j < K; j++) m = Math.max(m, p.transitions[i]![j]! + em[t + 1]![j]! + beta[t + 1]![j]!);
+      let s = 0;
+      for (let j = 0; j < K; j++) s += Math.exp(p.transitions[i]![j]! + em[t + 1]![j]! + beta[t + 1]![j]! - m);
+      bt[i] = m + Math.log(s);
+    }
+    beta[t] = bt;
+  }
+  let m = -Infinity;
+  for (let k = 0; k < K; k++) m = Math.max(m, alpha[T - 1]![k]! + p.end[k]!);
+  let z = 0;
+  for (let k = 0; k < K; k++) z += Math.exp(alpha[T - 1]![k]! + p.end[k]! - m);
+  const logZ = m + Math.log(z);
+  let gold = p.start[y[0]!]! + p.end[y[T - 1]!]!;
+  for (let t = 0; t < T; t++) gold += em[t]![y[t]!]! + (t > 0 ? p.transitions[y[t - 1]!]![y[t]!]! : 0);
+  for (let t = 0; t < T; t++) {
+    for (let k = 0; k < K; k++) gE[t * K + k] = (y[t] === k ? 1 : 0) - Math.exp(alpha[t]![k]! + beta[t]![k]! - logZ);
+    if (t > 0) {
+      for (let i = 0; i < K; i++) {
+        for (let j = 0; j < K; j++) gTr[i * K + j] -= Math.exp(alpha[t - 1]![i]! + p.transitions[i]![j]! + em[t]![j]! + beta[t]![j]! - logZ);
+      }
+      gTr[y[t - 1]! * K + y[t]!] += 1;
+    }
+  }
+  for (let k = 0; k < K; k++) {
+    gSt[k] = (y[0] === k ? 1 : 0) - Math.exp(alpha[0]![k]! + beta[0]![k]! - logZ);
+    gEn[k] = (y[T - 1] === k ? 1 : 0) - Math.exp(alpha[T - 1]![k]! + p.end[k]! - logZ);
+  }
+  return { llh: gold - logZ, gE, gTr, gSt, gEn };
 }
 
 export interface CrfHostParams {

@@ -6,6 +6,7 @@ import { BertEncoder, dropout, type DropoutSeeds } from './bert.js';
 import type { BertConfig } from './bert-config.js';
 import { BiLSTM } from './bilstm.js';
 import { CRF, marginals, viterbi, type CrfHostParams } from './crf.js';
+import { dense } from './ops.js';
 import { init, Params } from './params.js';
 
 /** The shape of a tagger: everything needed to rebuild it from saved weights. */
@@ -92,9 +93,7 @@ export class Tagger {
     let x: tf.Tensor3D = tf.reshape(tf.gather(tf.reshape(hidden, [B * P, H]), tf.tensor1d(first, 'int32')), [B, W, H]); // [batch, words, hidden]
     x = dropout(x, this.spec.dropout, seeds) as tf.Tensor3D;
     if (this.lstm) x = dropout(this.lstm.forward(x, batch.lengths), this.spec.dropout, seeds) as tf.Tensor3D; // [batch, words, 2·lstm]
-    const w = this.params.get('classifier.weight'); // [width, labels]
-    const flat = tf.reshape(x, [B * W, w.shape[0]!]); // [batch·words, width]
-    return tf.reshape(tf.add(tf.matMul(flat, w), this.params.get('classifier.bias')), [B, W, this.numTags]); // [batch, words, labels]
+    return dense(x, this.params.get('classifier.weight'), this.params.get('classifier.bias')) as tf.Tensor3D; // [batch, words, labels]
   }
 
   /** Training loss: mean CRF negative log-likelihood, or mean per-word cross-entropy. */

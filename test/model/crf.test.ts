@@ -75,6 +75,8 @@ function checkCase(p: CrfHostParams, emissions: number[][][], tags: number[][], 
     close(crf.logPartition(e, lengths).dataSync(), exp.logZ, `${id} log Z`);
     if (exp.gold) close(crf.goldScore(e, tags, lengths).dataSync(), exp.gold, `${id} gold score`);
     if (exp.llh) close(crf.logLikelihood(e, tags, lengths).dataSync(), exp.llh, `${id} log-likelihood`);
+    // The tf-op forward algorithm and the host-side one agree.
+    if (exp.gold) close(tf.sub(crf.goldScore(e, tags, lengths), crf.logPartition(e, lengths)).dataSync(), exp.llh ?? [], `${id} tf-op log-likelihood`);
   });
   if (exp.paths) {
     emissions.forEach((em, b) => {

@@ -1,0 +1,101 @@
+import { Command, Option } from 'commander';
+import { createWriteStream, statSync, type WriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { BACKENDS, selectBackend, type BackendChoice } from '../backend.js';
+import { PREDICT_DEFAULTS } from '../config/schema.js';
+import { formatConllSentence } from '../data/conll.js';
+import { convertLabels } from '../data/schemes.js';
+import { InputError } from '../errors.js';
+import { loadModel } from '../predict/load.js';
+import { pretokenize } from '../tokenizer/pretokenize.js';
+import { Progress } from '../train/progress.js';
+import { readLines } from '../util/lines.js';
+import { parseInteger } from './options.js';
+
+interface PredictOptions {
+  model: string;
+  input: string[];
+  format: 'jsonl' | 'conll';
+  output?: string;
+  batchSize: number;
+  backend: BackendChoice;
+}
+
+export function predictCommand(): Command {
+  return new Command('predict')
+    .description('Label raw text: one document per line, no pre-tokenisation needed; any length (windows are stitched).')
+    .requiredOption('--model <dir>', 'a model folder from `ner train` (or a BertForTokenClassification folder / hub id)')
+    .requiredOption('--input <files...>', 'UTF-8 text files, one document per line; - reads stdin')
+    .addOption(new Option('--format <format>', 'jsonl: {"text","entities":[{type,start,end,text,score}]} per line; conll: "token label" lines').choices(['jsonl', 'conll']).default(PREDICT_DEFAULTS.format))
+    .option('--output <file>', 'write here instead of stdout')
+    .addOption(new Option('--batch-size <n>', 'windows per batch').argParser((v) => parseInteger(v, 1, 100000)).default(PREDICT_DEFAULTS.batchSize))
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('auto'))
+    .action(async (opts: PredictOptions) => {
+      await runPredict(opts);
+    });
+}
+
+/** Lines of a file, or of stdin for '-', in batches. */
+async function* inputLines(file: string): AsyncGenerator<string[]> {
+  if (file === '-') {
+    let batch: string[] = [];
+    for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+      batch.push(line);
+      if (batch.length >= PREDICT_DEFAULTS.chunkLines) yield batch.splice(0);
+    }
+    if (batch.length > 0) yield batch;
+    return;
+  }
+  let pending: string[] = [];
+  for await (const lines of readLines(file)) {
+    pending.push(...lines.map((l) => l.text));
+    while (pending.length >= PREDICT_DEFAULTS.chunkLines) yield pending.splice(0, PREDICT_DEFAULTS.chunkLines);
+  }
+  if (pending.length > 0) yield pending;
+}
+
+async function runPredict(opts: PredictOptions): Promise<void> {
+  for (const f of opts.input) {
+    if (f === '-') continue;
+    try {
+      if (!statSync(f).isFile()) throw new Error();
+    } catch {
+      throw new InputError(f, undefined, 'no such file');
+    }
+  }
+  await selectBackend(opts.backend);
+  const model = await loadModel(opts.model);
+  const out: WriteStream | NodeJS.WriteStream = opts.output ? createWriteStream(opts.output) : process.stdout;
+  const progress = new Progress(false);
+  const predictor = model.predictor(opts.batchSize);
+  let documents = 0;
+  const started = Date.now();
+  try {
+    for (const file of opts.input) {
+      for await (const lines of inputLines(file)) {
+        const results = predictor.predictTexts(lines);
+        for (const r of results) {
+          if (opts.format === 'jsonl') {
+            out.write(JSON.stringify({ text: r.text, entities: r.entities.map((e) => ({ type: e.type, start: e.start, end: e.end, text: e.text, score: round(e.score) })) }) + '\n');
+          } else {
+            const words = pretokenize(r.text);
+            const labels = new Array<string>(words.length).fill('O');
+            for (const e of r.entities) {
+              words.forEach((w, i) => {
+                if (w.start >= e.start && w.end <= e.end) labels[i] = `${w.start === e.start ? 'B' : 'I'}-${e.type}`;
+              });
+            }
+            out.write(words.length ? formatConllSentence(words.map((w) => w.text), [convertLabels(labels, model.fileScheme)]) : '\n');
+          }
+        }
+        documents += lines.length;
+        progress.log(`${documents} documents (${(documents / ((Date.now() - started) / 1000)).toFixed(1)}/s)`);
+      }
+    }
+  } finally {
+    model.dispose();
+    if (out !== process.stdout) await new Promise<void>((resolve) => (out as WriteStream).end(resolve));
+  }
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { transitionMask, type TransitionMask } from '../data/constraints.js';
+import { detectScheme, schemeFromName, type Scheme } from '../data/schemes.js';
+import { InputError } from '../errors.js';
+import { Tagger } from '../model/tagger.js';
+import { readModelDir } from '../train/checkpoint.js';
+import { buildTokenizer, readTokenizerFiles, type WordPieceTokenizer } from '../tokenizer/wordpiece.js';
+import { Rng } from '../util/rng.js';
+import { loadPretrained } from '../weights/pretrained.js';
+import { Predictor } from './predictor.js';
+
+/** A model ready to label text: a folder from `ner train`, or a Hugging Face token-classification checkpoint. */
+export interface LoadedModel {
+  tagger: Tagger;
+  tokenizer: WordPieceTokenizer;
+  /** Scheme of the model's labels, and of the files it was trained on (predictions are written in it). */
+  scheme: Scheme;
+  fileScheme: Scheme;
+  maxLen: number;
+  mask: TransitionMask | undefined;
+  kind: 'ner' | 'hf-token-classification';
+  predictor(batchSize: number): Predictor;
+  dispose(): void;
+}
+
+export async function loadModel(source: string): Promise<LoadedModel> {
+  const saved = existsSync(source) ? readModelDir(source) : undefined;
+  if (saved) {
+    const tagger = Tagger.create(saved.spec, { encoder: new Map(), heads: new Map() }, new Rng(0));
+    tagger.params.assign(saved.params);
+    const scheme = schemeFromName(saved.meta.scheme)!;
+    const mask = saved.meta.constrain ? transitionMask(saved.spec.labels, scheme) : undefined;
+    return finish(tagger, buildTokenizer(readTokenizerFiles(source)), scheme, schemeFromName(saved.meta.fileScheme) ?? scheme, saved.meta.maxLen, mask, 'ner');
+  }
+  // Not ours: a BertForTokenClassification folder or hub id.
+  const pre = await loadPretrained(source);
+  if (!pre.id2label || !pre.heads.has('classifier.weight')) {
+    throw new InputError(source, undefined, 'not a NER model: train one with `ner train --out DIR`, or pass a BertForTokenClassification checkpoint (config.json with id2label and a classifier)');
+  }
+  const scheme = detectScheme([pre.id2label]);
+  const tagger = Tagger.create(
+    { bert: pre.config, numLayers: pre.config.numLayers, labels: pre.id2label, lstmHidden: 0, crf: false, dropout: 0 },
+    { encoder: pre.encoder, heads: pre.heads },
+    new Rng(0),
+  );
+  return finish(tagger, buildTokenizer(pre.tokenizerFiles), scheme, scheme, Math.min(512, pre.config.maxPositions), undefined, 'hf-token-classification');
+}
+
+function finish(
+  tagger: Tagger,
+  tokenizer: WordPieceTokenizer,
+  scheme: Scheme,
+  fileScheme: Scheme,
+  maxLen: number,
+  mask: TransitionMask | undefined,
+  kind: LoadedModel['kind'],
+): LoadedModel {
+  return {
+    tagger,
+    tokenizer,
+    scheme,
+    fileScheme,
+    maxLen,
+    mask,
+    kind,
+    predictor: (batchSize) =>
+      new Predictor(tagger, tokenizer, { maxLen, batchSize, ...(mask ? { mask } : {}), unknownWordsOutside: kind === 'hf-token-classification' }),
+    dispose: () => tagger.dispose(),
+  };
+}

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { ROOT, runCli, tempDir } from '../helpers.js';
+
+const CONFIG = join(ROOT, 'configs', 'debug-tiny.json');
+const work = tempDir('ner-cli-');
+const trained = join(work, 'model');
+
+describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
+  before(() => {
+    const r = runCli(['train', '--config', CONFIG, '--out', trained, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  test('train writes the model folder: config, weights, tokenizer, metrics, log, state', () => {
+    for (const f of ['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer_config.json', 'metrics.json', 'train_log.jsonl', 'state/trainer.json', 'state/weights.safetensors', 'state/optimizer.safetensors']) {
+      assert.ok(existsSync(join(trained, f)), f);
+    }
+    const config = JSON.parse(readFileSync(join(trained, 'config.json'), 'utf8'));
+    assert.equal(config.ner.config.optimizer, 'adamw', 'the resolved config is saved with the model');
+    assert.equal(config.ner.config.maxBatchPieces, 1536, 'defaults are resolved into it');
+    assert.deepEqual(Object.values(config.id2label)[0], 'O');
+    const log = readFileSync(join(trained, 'train_log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(log.some((r) => r.type === 'step' && typeof r.loss === 'number' && typeof r.lr === 'number' && r.tokens_per_second > 0));
+    assert.equal(log.filter((r) => r.type === 'epoch').length, 2);
+    assert.ok(log.filter((r) => r.type === 'epoch').every((r) => typeof r.dev_f1 === 'number'));
+  });
+
+  test('ner eval --model gives the same numbers as the training run’s final eval', () => {
+    const metrics = JSON.parse(readFileSync(join(trained, 'metrics.json'), 'utf8'));
+    const r = runCli(['eval', '--model', trained, '--data', join(ROOT, 'data', 'sample-en', 'test.txt'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const e = JSON.parse(r.stdout);
+    assert.equal(e.micro.f1, metrics.test.f1);
+    assert.equal(e.micro.precision, metrics.test.precision);
+    assert.equal(e.micro.recall, metrics.test.recall);
+  });
+
+  test('ner predict: JSONL entities whose offsets slice the text exactly; stdin; CoNLL output', () => {
+    const input = join(work, 'in.txt');
+    const lines = ['John Smith met Reuters officials in London on Monday.', '', 'Mary Garcia, a spokesman for the World Bank, declined to comment!'];
+    writeFileSync(input, lines.join('\n') + '\n');
+    const r = runCli(['predict', '--model', trained, '--input', input]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { text: string; entities: { type: string; start: number; end: number; text: string; score: number }[] });
+    assert.equal(out.length, 3, 'one line per input line, empty ones included');
+    out.forEach((o, i) => {
+      assert.equal(o.text, lines[i]);
+      for (const e of o.entities) {
+        assert.equal(o.text.slice(e.start, e.end), e.text);
+        assert.ok(e.score > 0 && e.score <= 1);
+      }
+    });
+    const stdin = runCli(['predict', '--model', trained, '--input', '-'], { input: lines[0] + '\n' });
+    assert.equal(stdin.code, 0, stdin.stderr);
+    assert.deepEqual(JSON.parse(stdin.stdout), out[0]);
+    const conll = runCli(['predict', '--model', trained, '--input', input, '--format', 'conll']);
+    assert.equal(conll.code, 0);
+    assert.match(conll.stdout, /^John [BIO]/);
+  });
+
+  test('a 2,000-character Chinese line is fully tagged (windows stitched, no character dropped)', () => {
+    const text = '中华人民共和国国务院总理在北京人民大会堂会见了外国代表团，双方就经济合作交换了意见。'.repeat(50).slice(0, 2000);
+    const input = join(work, 'long.txt');
+    writeFileSync(input, text + '\n');
+    const conll = runCli(['predict', '--model', trained, '--input', input, '--format', 'conll']);
+    assert.equal(conll.code, 0, conll.stderr);
+    const tokens = conll.stdout.split('\n').filter((l) => l.trim() !== '');
+    assert.equal(tokens.length, 2000, 'one labelled line per character');
+    assert.equal(tokens.map((l) => l.split(' ')[0]).join(''), text);
+    const json = runCli(['predict', '--model', trained, '--input', input]);
+    const [o] = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    for (const e of o.entities) assert.equal(text.slice(e.start, e.end), e.text);
+  });
+
+  test('SIGKILL mid-epoch, then --resume: the final weights equal an uninterrupted run’s, bit for bit', async () => {
+    const killed = join(work, 'killed');
+    const flags = ['train', '--config', CONFIG, '--epochs', '3', '--save-every', '3'];
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'ner.js'), ...flags, '--out', killed], { cwd: ROOT, stdio: 'ignore' });
+    const trainerJson = join(killed, 'state', 'trainer.json');
+    let killedAt: { step: number; batchInEpoch: number } | undefined;
+    const deadline = Date.now() + 60_000;
+    while (!killedAt && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+      try {
+        const s = JSON.parse(readFileSync(trainerJson, 'utf8')) as { step: number; batchInEpoch: number; epoch: number };
+        if (s.batchInEpoch > 0 && s.epoch >= 1) {
+          child.kill('SIGKILL');
+          killedAt = s;
+        }
+      } catch {
+        // not written yet (or mid-rename): poll again
+      }
+    }
+    await new Promise((r) => child.on('exit', r));
+    assert.ok(killedAt, 'killed mid-epoch after a checkpoint');
+    const resumed = runCli([...flags, '--out', killed, '--resume']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, /resuming .* at step \d+ \(epoch 2, batch \d+\/25\)/);
+    const straight = join(work, 'straight');
+    assert.equal(runCli([...flags, '--out', straight]).code, 0);
+    const bytes = (dir: string, f: string) => readFileSync(join(dir, f));
+    assert.ok(bytes(killed, 'state/weights.safetensors').equals(bytes(straight, 'state/weights.safetensors')), 'final weights differ');
+    assert.ok(bytes(killed, 'model.safetensors').equals(bytes(straight, 'model.safetensors')), 'best models differ');
+  });
+
+  test('a run folder is never overwritten: without --resume an existing run is refused (exit 2)', () => {
+    const r = runCli(['train', '--config', CONFIG, '--out', trained]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /already holds a training run; pass --resume/);
+  });
+
+  test('a NaN/Inf loss stops training with exit 1, naming the step; nothing of that step is applied', () => {
+    const out = join(work, 'nan');
+    const r = runCli(['train', '--config', CONFIG, '--out', out, '--lr', '1e30', '--head-lr', '1e30', '--clip-norm', '0', '--optimizer', 'adam-l2', '--weight-decay', '1e30']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /the loss became (NaN|Infinity|-Infinity) at step \d+ \(epoch \d\); nothing was applied from that step/);
+    assert.match(r.stderr, /last good state is in/);
+  });
+});
+
+describe('bad input to every command exits 2 with file:line', () => {
+  const bad = join(work, 'bad.txt');
+  const unseen = join(work, 'unseen.txt');
+  const conf = join(work, 'conf.json');
+
+  test('train: malformed corpus, labels unseen in train, unknown config key, bad flag value', () => {
+    writeFileSync(bad, 'EU B-ORG\nrejects O\n\nGerman B_MISC\n');
+    let r = runCli(['train', '--config', CONFIG, '--train', bad, '--out', join(work, 'x1')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`${bad}:4: bad label: label 'B_MISC' separates prefix and type with '_'`));
+    writeFileSync(unseen, 'Paris B-LOC\n\nACME B-COMPANY\nInc I-COMPANY\n');
+    r = runCli(['train', '--config', CONFIG, '--dev', unseen, '--out', join(work, 'x2')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`${unseen}:3: labels never seen in .*train.txt: B-COMPANY, I-COMPANY`));
+    writeFileSync(conf, '{\n  "train": "data/sample-en/train.txt",\n  "learningRate": 0.1\n}\n');
+    r = runCli(['train', '--config', conf, '--out', join(work, 'x3')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`${conf}:3: learningRate: unknown setting; known: model, `));
+    r = runCli(['train', '--config', CONFIG, '--out', join(work, 'x4'), '--epochs', 'many']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--epochs: expected a number, got 'many'/);
+    r = runCli(['train', '--config', CONFIG, '--out', join(work, 'x5'), '--optimizer', 'sgd']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown optimizer 'sgd'/);
+  });
+
+  test('eval --model: malformed data names file:line; predict: missing input and a non-model folder', () => {
+    let r = runCli(['eval', '--model', trained, '--data', bad]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`${bad}:4: bad label`));
+    r = runCli(['predict', '--model', trained, '--input', join(work, 'missing.txt')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /missing\.txt: no such file/);
+    r = runCli(['predict', '--model', work, '--input', bad]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /not a BERT model folder|not a NER model/);
+    r = runCli(['eval', '--model', trained]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--model and --data go together/);
+  });
+});
