@@ -61,6 +61,26 @@ function parse(kind: Kind, key: string) {
 }
 
 const show = (v: unknown) => (v === null ? 'none' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const PLACEHOLDER: Partial<Record<keyof TrainConfig, string>> = {
+  model: '<path|hub-id|scratch>',
+  train: '<file>',
+  dev: '<file>',
+  test: '<file>',
+  out: '<dir>',
+  optimizer: '<name>',
+  schedule: '<kind>',
+  backend: '<name>',
+  scheme: '<scheme>',
+  optimizerOptions: '<json>',
+  scratch: '<json>',
+};
+
+function describe(key: keyof TrainConfig): string {
+  const help = TRAIN_HELP[key];
+  if (help.includes('default:')) return help;
+  if (key === 'train' || key === 'out') return `${help} (required)`;
+  return `${help} (default: ${show(TRAIN_DEFAULTS[key])})`;
+}
 
 export function trainCommand(): Command {
   const cmd = new Command('train')
@@ -68,11 +88,11 @@ export function trainCommand(): Command {
     .option('--config <file>', 'JSON file of settings (flags override it; unknown keys are errors)');
   for (const key of Object.keys(TRAIN_DEFAULTS) as (keyof TrainConfig)[]) {
     if (NEGATABLE.includes(key)) {
-      cmd.addOption(new Option(`--no-${kebab(key)}`, `${TRAIN_HELP[key]} (default: on)`));
+      cmd.addOption(new Option(`--no-${kebab(key)}`, TRAIN_HELP[key]));
       continue;
     }
     const kind = KINDS[key] ?? 'number';
-    cmd.addOption(new Option(`--${kebab(key)} <value>`, `${TRAIN_HELP[key]} (default: ${show(TRAIN_DEFAULTS[key])})`).argParser(parse(kind, key)));
+    cmd.addOption(new Option(`--${kebab(key)} ${PLACEHOLDER[key] ?? '<n>'}`, describe(key)).argParser(parse(kind, key)));
   }
   return cmd
     .option('--resume', 'continue the run saved in --out where it stopped')

@@ -30,10 +30,7 @@ export class Adam extends SlotOptimizer {
     let g = grad;
     if (hp.weightDecay !== 0 && decay === 'l2') g = tf.add(g, tf.mul(variable, hp.weightDecay)); // [...shape]
     if (hp.weightDecay !== 0 && decay === 'decoupled') variable.assign(tf.mul(variable, 1 - hp.learningRate * hp.weightDecay));
-    const m = this.slot(name, 'm', variable);
-    const v = this.slot(name, 'v', variable);
-    m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1))); // [...shape]
-    v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2))); // [...shape]
+    const { m, v } = this.updateMoments(name, variable, g, beta1, beta2);
     const bc1 = 1 - beta1 ** t;
     const bc2 = 1 - beta2 ** t;
     const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), epsilon); // [...shape]

@@ -21,10 +21,7 @@ export class BertAdamW extends SlotOptimizer {
   }
 
   protected update(variable: tf.Variable, g: tf.Tensor, hp: { learningRate: number; weightDecay: number }, _t: number, name: string): void {
-    const m = this.slot(name, 'm', variable);
-    const v = this.slot(name, 'v', variable);
-    m.assign(tf.add(tf.mul(m, this.o.beta1), tf.mul(g, 1 - this.o.beta1))); // [...shape]
-    v.assign(tf.add(tf.mul(v, this.o.beta2), tf.mul(tf.square(g), 1 - this.o.beta2))); // [...shape]
+    const { m, v } = this.updateMoments(name, variable, g, this.o.beta1, this.o.beta2);
     let u = tf.div(m, tf.add(tf.sqrt(v), this.o.epsilon)); // [...shape]
     if (hp.weightDecay !== 0) u = tf.add(u, tf.mul(variable, hp.weightDecay));
     variable.assign(tf.sub(variable, tf.mul(u, hp.learningRate)));

@@ -115,6 +115,15 @@ export abstract class SlotOptimizer extends tf.Optimizer implements StatefulOpti
     return r;
   }
 
+  /** Adam's moment estimates after this gradient: m = β1 m + (1-β1) g, v = β2 v + (1-β2) g². */
+  protected updateMoments(name: string, variable: tf.Variable, g: tf.Tensor, beta1: number, beta2: number): { m: tf.Variable; v: tf.Variable } {
+    const m = this.slot(name, 'm', variable);
+    const v = this.slot(name, 'v', variable);
+    m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1))); // [...shape]
+    v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2))); // [...shape]
+    return { m, v };
+  }
+
   /** A named per-variable slot (a moment, say), created as zeros on first use. */
   protected slot(name: string, key: string, like: tf.Tensor): tf.Variable {
     let byKey = this.slots.get(name);

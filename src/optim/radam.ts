@@ -57,10 +57,7 @@ export class RAdam extends SlotOptimizer {
     const { beta1, beta2, epsilon, flavour } = this.o;
     let g = centralize(grad, this.o.gradientCentralization);
     if (hp.weightDecay !== 0 && flavour === 'torch') g = tf.add(g, tf.mul(variable, hp.weightDecay)); // [...shape]
-    const m = this.slot(name, 'm', variable);
-    const v = this.slot(name, 'v', variable);
-    v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2))); // [...shape]
-    m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1))); // [...shape]
+    const { m, v } = this.updateMoments(name, variable, g, beta1, beta2);
     const sgd = flavour === 'liyuan' ? this.o.degeneratedToSgd : true;
     const { rectified, stepSize } = RAdam.rectification(t, beta1, beta2, this.o.threshold, flavour === 'liyuan', sgd);
     if (stepSize === null) return;

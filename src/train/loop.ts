@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { selectBackend, type BackendInfo } from '../backend.js';
 import type { TrainConfig } from '../config/schema.js';
 import { transitionMask } from '../data/constraints.js';
-import { makeBatch, microBatches, type Example } from '../data/batches.js';
+import { microBatches, type Example } from '../data/batches.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import type { Evaluation } from '../metrics/evaluate.js';
 import type { Tagger } from '../model/tagger.js';
@@ -17,6 +17,7 @@ import { loadState, readModelDir, saveModelDir, saveState, writeAtomic, type Ner
 import { prepareData, trainingExamples } from './corpus.js';
 import { evaluateCorpus } from './evaluate.js';
 import { initialModel } from './init-model.js';
+import { accumulatedStep } from './step.js';
 import type { Progress } from './progress.js';
 
 export interface TrainHooks {
@@ -159,6 +160,8 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
       progress.start(`epoch ${state.epoch + 1}/${cfg.epochs}`, order.length, state.batchInEpoch);
       let lossSum = 0;
       let lossCount = 0;
+      let epochLoss = 0;
+      let epochBatchesDone = 0;
       let windowStart = Date.now();
       let windowWords = 0;
       let tps = 0;
@@ -181,6 +184,8 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
         windowWords += words;
         lossSum += loss;
         lossCount += 1;
+        epochLoss += loss;
+        epochBatchesDone += 1;
         state.step += 1;
         state.batchInEpoch = b + 1;
         state.dropoutRng = dropoutRng.state;
@@ -205,6 +210,8 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
         type: 'epoch',
         epoch: state.epoch + 1,
         step: state.step,
+        // Mean over the batches this process ran (all of them unless the epoch was resumed).
+        train_loss: epochBatchesDone > 0 ? epochLoss / epochBatchesDone : null,
         dev_precision: dev.evaluation.micro.precision,
         dev_recall: dev.evaluation.micro.recall,
         dev_f1: dev.evaluation.micro.f1,
@@ -275,36 +282,3 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
 
 const pct = (x: number) => (100 * x).toFixed(2);
 
-/**
- * One optimizer step over micro-batches: each loss is weighted by its share of the batch (the
- * CRF loss is a mean over sentences, the softmax loss a mean over words), gradients are summed,
- * and they are applied only when the total loss is finite. Returns the batch loss.
- */
-function accumulatedStep(tagger: Tagger, optimizer: StatefulOptimizer, trainable: tf.Variable[], parts: Example[][], padId: number, seeds: () => number): number {
-  const size = (part: Example[]) => (tagger.spec.crf ? part.length : part.reduce((n, e) => n + e.window.wordStarts.length, 0));
-  const total = parts.reduce((n, p) => n + size(p), 0);
-  let acc: tf.NamedTensorMap = {};
-  let loss = 0;
-  try {
-    for (const part of parts) {
-      const share = size(part) / total;
-      const batch = makeBatch(part, padId);
-      const { value, grads } = tf.tidy(() => tf.variableGrads(() => tf.mul(tagger.loss(batch, seeds), share) as tf.Scalar, trainable));
-      loss += value.dataSync()[0]!;
-      value.dispose();
-      const next: tf.NamedTensorMap = {};
-      for (const [name, g] of Object.entries(grads)) {
-        next[name] = acc[name] ? tf.tidy(() => tf.add(acc[name]!, g)) : g;
-        if (acc[name]) {
-          acc[name]!.dispose();
-          g.dispose();
-        }
-      }
-      acc = next;
-    }
-    if (Number.isFinite(loss)) optimizer.applyGradients(acc);
-    return loss;
-  } finally {
-    tf.dispose(Object.values(acc));
-  }
-}
