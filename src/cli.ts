@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { compareCommand } from './commands/compare.js';
 import { evalCommand } from './commands/eval.js';
 import { optimizersCommand } from './commands/optimizers.js';
 import { predictCommand } from './commands/predict.js';
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
-  for (const command of [trainCommand(), evalCommand(), predictCommand(), optimizersCommand()]) {
+  for (const command of [trainCommand(), evalCommand(), predictCommand(), compareCommand(), optimizersCommand()]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(add --help for usage)'));
   }
   return program;

@@ -20,6 +20,8 @@ const KINDS: Partial<Record<keyof TrainConfig, Kind>> = {
   scheme: 'scheme',
   optimizerOptions: 'json',
   scratch: 'json',
+  lookaheadSlowWeights: 'string',
+  encoderWeights: 'string',
   epochs: 'int',
   batchSize: 'int',
   maxBatchPieces: 'int',
@@ -73,6 +75,8 @@ const PLACEHOLDER: Partial<Record<keyof TrainConfig, string>> = {
   scheme: '<scheme>',
   optimizerOptions: '<json>',
   scratch: '<json>',
+  lookaheadSlowWeights: '<start|init>',
+  encoderWeights: '<checkpoint|random>',
 };
 
 function describe(key: keyof TrainConfig): string {
@@ -117,6 +121,7 @@ export function resultJson(r: TrainResult): Record<string, unknown> {
     steps: r.steps,
     train_seconds: r.trainSeconds,
     tokens_per_second: r.tokensPerSecond,
+    encoder_drift: r.encoderDrift,
     dev: r.dev,
     test: r.test,
   };

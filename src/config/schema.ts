@@ -81,6 +81,18 @@ export interface TrainConfig {
   logEvery: number;
   backend: BackendChoice;
   scratch: ScratchConfig;
+  /** Use only the first N sentences of each corpus (null = all); for quick comparisons. */
+  trainLimit: number | null;
+  devLimit: number | null;
+  testLimit: number | null;
+  /**
+   * When Lookahead copies its slow weights: 'start' — when training starts, after the checkpoint
+   * is loaded (correct); 'init' — from a random initialisation of the encoder, as TF1 code that
+   * builds the optimizer before init_from_checkpoint does (a diagnostic ablation).
+   */
+  lookaheadSlowWeights: 'start' | 'init';
+  /** 'checkpoint': the model's weights; 'random': its architecture and vocabulary with a fresh random init (no pretraining). */
+  encoderWeights: 'checkpoint' | 'random';
 }
 
 export const TRAIN_DEFAULTS: TrainConfig = {
@@ -114,6 +126,11 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   logEvery: 10,
   backend: 'auto',
   scratch: { hiddenSize: 128, numLayers: 2, numHeads: 2, intermediateSize: 512, vocabWords: 20000, lowercase: true },
+  trainLimit: null,
+  devLimit: null,
+  testLimit: null,
+  lookaheadSlowWeights: 'start',
+  encoderWeights: 'checkpoint',
 };
 
 /** One line of help per key, shown by `ner train --help` with the default. */
@@ -148,6 +165,11 @@ export const TRAIN_HELP: Record<keyof TrainConfig, string> = {
   logEvery: 'write a train_log.jsonl line every N steps',
   backend: `tfjs backend: ${BACKENDS.join('|')}`,
   scratch: 'architecture of a scratch model (hiddenSize, numLayers, numHeads, intermediateSize, vocabWords, lowercase)',
+  trainLimit: 'use only the first N training sentences (default: all)',
+  devLimit: 'use only the first N dev sentences (default: all)',
+  testLimit: 'use only the first N test sentences (default: all)',
+  lookaheadSlowWeights: "Lookahead slow weights: 'start' (after the checkpoint is loaded) or 'init' (a random init: the TF1 pitfall, for diagnosis)",
+  encoderWeights: "'checkpoint', or 'random': the model's architecture and vocabulary without its pretrained weights",
 };
 
 type Check = (v: unknown) => string | undefined;
@@ -192,6 +214,11 @@ export const TRAIN_CHECKS: Record<keyof TrainConfig, Check> = {
   logEvery: num(1, 10_000_000, true),
   backend: oneOf(BACKENDS),
   scratch: object,
+  trainLimit: nullable(num(1, 1e9, true)),
+  devLimit: nullable(num(1, 1e9, true)),
+  testLimit: nullable(num(1, 1e9, true)),
+  lookaheadSlowWeights: oneOf(['start', 'init']),
+  encoderWeights: oneOf(['checkpoint', 'random']),
 };
 
 export const SCRATCH_CHECKS: Record<keyof ScratchConfig, Check> = {

@@ -56,6 +56,12 @@ export class Lookahead extends tf.Optimizer implements StatefulOptimizer {
     }
   }
 
+  /** Sets one variable's slow weights to given values (for the slow-weights-from-init ablation). */
+  setSlowWeights(name: string, value: tf.Tensor): void {
+    this.slow.get(name)?.dispose();
+    this.slow.set(name, stateVariable(tf.clone(value)));
+  }
+
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const names = Array.isArray(variableGradients) ? variableGradients.map((g) => g.name) : Object.keys(variableGradients);
     this.captureSlowWeights(names.filter((n) => !this.slow.has(n)));
@@ -120,3 +126,11 @@ export class Lookahead extends tf.Optimizer implements StatefulOptimizer {
 }
 
 tf.serialization.registerClass(Lookahead);
+
+/**
+ * Whether an optimizer is a Lookahead. (`instanceof` cannot tell: tfjs's Optimizer defines
+ * Symbol.hasInstance as a duck-type test that every optimizer passes.)
+ */
+export function isLookahead(o: unknown): o is Lookahead {
+  return typeof (o as Lookahead | undefined)?.setSlowWeights === 'function' && typeof (o as Lookahead).captureSlowWeights === 'function';
+}

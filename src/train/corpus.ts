@@ -24,18 +24,28 @@ export interface PreparedData {
 }
 
 /** Reads train/dev/test, holds out dev when needed, converts to the training scheme, checks labels. */
-export async function prepareData(o: { train: string; dev: string | null; test: string | null; holdout: number; scheme: Scheme | null }): Promise<PreparedData> {
-  let trainSentences = await readCorpus(o.train, 'labelled');
+export async function prepareData(o: {
+  train: string;
+  dev: string | null;
+  test: string | null;
+  holdout: number;
+  scheme: Scheme | null;
+  trainLimit: number | null;
+  devLimit: number | null;
+  testLimit: number | null;
+}): Promise<PreparedData> {
+  const limit = <T>(xs: T[], n: number | null) => (n === null ? xs : xs.slice(0, n));
+  let trainSentences = limit(await readCorpus(o.train, 'labelled'), o.trainLimit);
   let dev: Corpus;
   if (o.dev) {
-    dev = { file: o.dev, sentences: await readCorpus(o.dev, 'labelled') };
+    dev = { file: o.dev, sentences: limit(await readCorpus(o.dev, 'labelled'), o.devLimit) };
   } else {
     const cut = Math.round(trainSentences.length * (1 - o.holdout));
     if (cut < 1 || cut >= trainSentences.length) throw new InputError(o.train, undefined, `too few sentences (${trainSentences.length}) to hold out ${o.holdout} as dev; pass --dev`);
-    dev = { file: `${o.train} (last ${Math.round(o.holdout * 100)}%)`, sentences: trainSentences.slice(cut) };
+    dev = { file: `${o.train} (last ${Math.round(o.holdout * 100)}%)`, sentences: limit(trainSentences.slice(cut), o.devLimit) };
     trainSentences = trainSentences.slice(0, cut);
   }
-  const test = o.test ? { file: o.test, sentences: await readCorpus(o.test, 'labelled') } : null;
+  const test = o.test ? { file: o.test, sentences: limit(await readCorpus(o.test, 'labelled'), o.testLimit) } : null;
   let fileScheme: Scheme;
   try {
     fileScheme = detectScheme(trainSentences.map((s) => s.labels));

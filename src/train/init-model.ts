@@ -55,6 +55,7 @@ export async function initialModel(cfg: TrainConfig, data: PreparedData, rng: Rn
     throw new UsageError(`${pre.weightsFile}: weights of the wrong shape: ${report.mismatched.map((m) => `${m.name} ${JSON.stringify(m.found)} (expected ${JSON.stringify(m.expected)})`).join(', ')}`);
   }
   if (cfg.maxLen > pre.config.maxPositions) throw new UsageError(`--max-len ${cfg.maxLen} exceeds the model's ${pre.config.maxPositions} positions`);
-  const tagger = Tagger.create({ ...head, bert: pre.config, numLayers }, { encoder: pre.encoder }, rng);
+  const encoder = cfg.encoderWeights === 'random' ? new Map() : pre.encoder;
+  const tagger = Tagger.create({ ...head, bert: pre.config, numLayers }, { encoder }, rng);
   return { tagger, tokenizer: buildTokenizer(pre.tokenizerFiles), tokenizerFiles: pre.tokenizerFiles, report };
 }

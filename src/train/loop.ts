@@ -11,6 +11,9 @@ import type { Tagger } from '../model/tagger.js';
 import type { OptimizerState, StatefulOptimizer } from '../optim/optimizer.js';
 import { createOptimizer, OptimizerOptionError, type OptimizerOptions } from '../optim/registry.js';
 import { Predictor } from '../predict/predictor.js';
+import { BertEncoder } from '../model/bert.js';
+import { Params } from '../model/params.js';
+import { isLookahead } from '../optim/lookahead.js';
 import { Rng } from '../util/rng.js';
 import { versions } from '../util/versions.js';
 import { loadState, readModelDir, saveModelDir, saveState, writeAtomic, type NerModelMeta, type TrainerState } from './checkpoint.js';
@@ -39,6 +42,8 @@ export interface TrainResult {
   steps: number;
   trainSeconds: number;
   tokensPerSecond: number;
+  /** ‖θ_encoder,final − θ_encoder,start‖ / ‖θ_encoder,start‖ (final = last step, not the best epoch). */
+  encoderDrift: number;
   dev: Scores & { outsideFraction: number };
   test: (Scores & { outsideFraction: number; perType: Evaluation['perType'] }) | null;
   history: Record<string, unknown>[];
@@ -112,10 +117,13 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
       throw err;
     }
     const scope = tagger.params.scope + '/';
+    // Encoder weights training starts from (rebuilt identically on resume), for the drift measure.
+    const startEncoder = encoderWeights(tagger);
     if (saved) {
       tagger.params.assign(saved.params);
       optimizer.importState(renameScope(saved.optimizer, SCOPE + '/', scope));
     }
+    if (cfg.lookaheadSlowWeights === 'init' && !saved) slowWeightsFromInit(tagger, optimizer, cfg);
     hooks.beforeTraining?.({ tagger, optimizer, resumed: Boolean(saved) });
 
     const mask = cfg.constrain ? transitionMask(data.labels, data.scheme) : undefined;
@@ -240,6 +248,7 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
       checkpoint();
     }
 
+    const drift = relativeDistance(encoderWeights(tagger), startEncoder);
     // Score the best model (as saved) on dev and test, exactly as `ner eval --model` will.
     const best = readModelDir(cfg.out)!;
     tagger.params.assign(best.params);
@@ -253,6 +262,7 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
       steps: state.step,
       trainSeconds,
       tokensPerSecond: trainWords / Math.max(trainSeconds, 1e-9),
+      encoderDrift: drift,
       dev: { ...scores(dev.evaluation), outsideFraction: dev.outsideFraction },
       test: test ? { ...scores(test.evaluation), outsideFraction: test.outsideFraction, perType: test.evaluation.perType } : null,
       history: state.history,
@@ -265,6 +275,7 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
           steps: result.steps,
           train_seconds_this_process: trainSeconds,
           tokens_per_second: result.tokensPerSecond,
+          encoder_drift: drift,
           backend: backend.name,
           dev: { ...result.dev, per_type: dev.evaluation.perType, file: data.dev.file },
           test: test ? { ...result.test, file: data.test!.file } : null,
@@ -281,4 +292,38 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
+
+function encoderWeights(tagger: Tagger): Float32Array[] {
+  return tagger.params.names().filter((n) => n.startsWith('bert.')).map((n) => tagger.params.get(n).dataSync() as Float32Array);
+}
+
+/** ‖a − b‖ / ‖b‖ over all tensors. */
+function relativeDistance(a: Float32Array[], b: Float32Array[]): number {
+  let diff = 0;
+  let norm = 0;
+  b.forEach((t, k) => {
+    const u = a[k]!;
+    for (let i = 0; i < t.length; i++) {
+      diff += (u[i]! - t[i]!) ** 2;
+      norm += t[i]! ** 2;
+    }
+  });
+  return norm === 0 ? 0 : Math.sqrt(diff / norm);
+}
+
+/**
+ * The TF1 pitfall, reproduced on purpose: Lookahead's slow weights taken from a random
+ * initialisation of the encoder instead of the loaded checkpoint, so every k steps the encoder is
+ * pulled halfway back towards a random model.
+ */
+function slowWeightsFromInit(tagger: Tagger, optimizer: StatefulOptimizer, cfg: TrainConfig): void {
+  if (!isLookahead(optimizer)) throw new UsageError(`lookaheadSlowWeights 'init' needs a Lookahead optimizer (lookahead-*, ranger), not ${cfg.optimizer}`);
+  const random = new Params();
+  try {
+    BertEncoder.create(random, tagger.spec.bert, tagger.spec.numLayers, new Map(), new Rng(cfg.seed + 3));
+    for (const name of random.names()) optimizer.setSlowWeights(`${tagger.params.scope}/${name}`, random.get(name));
+  } finally {
+    random.dispose();
+  }
+}
 

@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCompareConfig } from '../compare/config.js';
+import { curvesSvg } from '../compare/plot.js';
+import { reportMarkdown, summarize } from '../compare/report.js';
+import { runGrid } from '../compare/run.js';
+import { writeAtomic } from '../train/checkpoint.js';
+import { printJson, printText } from './output.js';
+
+export function compareCommand(): Command {
+  return new Command('compare')
+    .description('Run optimizer setups × seeds and report test F1, drift from the checkpoint and why setups collapse (report.md, results.json, curves.svg).')
+    .requiredOption('--config <file>', 'JSON: {"base": {training settings}, "seeds": [1,2,3], "setups": [{"name", …settings}], "parallel": 2}')
+    .requiredOption('--out <dir>', 'results folder; rerunning with the same folder skips finished runs and resumes interrupted ones')
+    .option('--json', 'print the per-setup summary as JSON')
+    .action(async (opts: { config: string; out: string; json?: boolean }) => {
+      const cfg = loadCompareConfig(opts.config);
+      mkdirSync(opts.out, { recursive: true });
+      const records = await runGrid(cfg, opts.out);
+      const summaries = summarize(cfg, records);
+      writeAtomic(join(opts.out, 'results.json'), JSON.stringify({ config: cfg, runs: records, setups: summaries }, null, 2));
+      writeAtomic(join(opts.out, 'report.md'), reportMarkdown(cfg, records, summaries));
+      writeAtomic(join(opts.out, 'curves.svg'), await curvesSvg(records));
+      if (opts.json) printJson(summaries);
+      else printText(`${records.length} runs (${records.filter((r) => r.status === 'failed').length} failed): ${join(opts.out, 'report.md')}, results.json, curves.svg`);
+    });
+}

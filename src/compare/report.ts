@@ -1,0 +1,105 @@
+import type { CompareConfig } from './config.js';
+import type { RunRecord } from './run.js';
+
+/** Per-setup aggregates over seeds. */
+export interface SetupSummary {
+  setup: string;
+  runs: number;
+  failed: number;
+  f1_mean: number | null;
+  f1_std: number | null;
+  f1_best: number | null;
+  drift_mean: number | null;
+  outside_fraction_mean: number | null;
+  wall_seconds_mean: number | null;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+/** Sample standard deviation (n − 1); 0 for a single run. */
+const std = (xs: number[]) => {
+  const m = mean(xs);
+  return m === null ? null : xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+};
+
+export function summarize(cfg: CompareConfig, records: RunRecord[]): SetupSummary[] {
+  return cfg.setups.map(({ name }) => {
+    const rs = records.filter((r) => r.setup === name);
+    const ok = rs.filter((r) => r.status === 'ok');
+    const f1 = ok.map((r) => r.test?.f1).filter((x): x is number => typeof x === 'number');
+    const nums = (f: (r: RunRecord) => number | null) => ok.map(f).filter((x): x is number => typeof x === 'number');
+    return {
+      setup: name,
+      runs: rs.length,
+      failed: rs.length - ok.length,
+      f1_mean: mean(f1),
+      f1_std: std(f1),
+      f1_best: f1.length ? Math.max(...f1) : null,
+      drift_mean: mean(nums((r) => r.drift)),
+      outside_fraction_mean: mean(nums((r) => r.outside_fraction)),
+      wall_seconds_mean: mean(ok.map((r) => r.wall_seconds)),
+    };
+  });
+}
+
+const pct = (x: number | null) => (x === null ? '–' : (100 * x).toFixed(1));
+const dur = (s: number | null) => (s === null ? '–' : s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
+
+/** Why a setup scored far below the best one, from what the runs measured. */
+function diagnosis(s: SetupSummary, best: SetupSummary, settings: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const opt = String(settings.optimizer ?? '');
+  const options = (settings.optimizerOptions ?? {}) as Record<string, unknown>;
+  if (s.drift_mean !== null && best.drift_mean !== null) {
+    if (s.drift_mean < 0.6 * best.drift_mean) {
+      out.push(`The encoder barely left the checkpoint: mean relative drift ${s.drift_mean.toFixed(3)} against ${best.drift_mean.toFixed(3)} for ${best.setup}. Its updates were too small for the steps available, so this is slow learning, not a destroyed model.`);
+    } else if (s.drift_mean > 2 * best.drift_mean) {
+      out.push(`The encoder moved far from the checkpoint: mean relative drift ${s.drift_mean.toFixed(3)} against ${best.drift_mean.toFixed(3)} for ${best.setup}. The pretrained weights were overwritten rather than fine-tuned.`);
+    }
+  }
+  if (s.outside_fraction_mean !== null && best.outside_fraction_mean !== null && s.outside_fraction_mean > best.outside_fraction_mean + 0.02) {
+    out.push(`It predicts O for ${pct(s.outside_fraction_mean)}% of test tokens (${pct(best.outside_fraction_mean)}% for ${best.setup}): the tagger falls back on the majority label.`);
+  }
+  if (settings.lookaheadSlowWeights === 'init') {
+    out.push('Cause: Lookahead took its slow weights from a random initialisation, not from the loaded checkpoint (the TF1 pitfall of building the optimizer before `init_from_checkpoint`): every k steps the encoder is pulled a fraction α of the way back towards a random model.');
+  } else if (opt === 'ranger' || opt.startsWith('lookahead-')) {
+    out.push(`Cause: Lookahead moves the weights only α = ${options.alpha ?? 0.5} of the way to where the inner optimizer went every k = ${options.k ?? (opt === 'ranger' ? 6 : 5)} steps, which slows fine-tuning in a budget of a few hundred steps${opt.includes('radam') || opt === 'ranger' ? '; stacked on RAdam, whose early steps are small (below)' : ''}.`);
+  }
+  if (opt.includes('radam') || opt === 'ranger') {
+    out.push(`RAdam: while the variance estimate is not yet tractable (ρt below 5, the first steps with β2 = 0.999) it takes SGD-with-momentum steps of size lr·m (or none at all without its SGD phase); afterwards the rectification factor stays well below 1 for hundreds of steps. At a fine-tuning learning rate that leaves the model near its starting point.`);
+  }
+  if (opt === 'adam-l2') out.push('Adam with L2: the decay is added to the gradient and then rescaled by Adam\'s denominator, so it acts unevenly across weights (what AdamW was introduced to fix).');
+  return out;
+}
+
+export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summaries: SetupSummary[]): string {
+  const base = cfg.base as Record<string, unknown>;
+  const ranked = summaries.filter((s) => s.f1_mean !== null).sort((a, b) => b.f1_mean! - a.f1_mean!);
+  const best = ranked[0];
+  let md = `# Optimizer comparison\n\n`;
+  md += `Model ${base.model ?? 'scratch'}${base.numLayers ? ` (first ${base.numLayers} layers)` : ''}, train ${base.train}${base.trainLimit ? ` (first ${base.trainLimit} sentences)` : ''}, test ${base.test}${base.testLimit ? ` (first ${base.testLimit} sentences)` : ''}; ${base.epochs ?? 3} epochs, batch ${base.batchSize ?? 32}, max-len ${base.maxLen ?? 128}; seeds ${cfg.seeds.join(', ')}. Test entity F1 (conlleval semantics) of the model with the best dev F1.\n\n`;
+  md += `| setup | test F1 (mean ± std) | best | drift | O predicted | time per run |\n|---|---|---|---|---|---|\n`;
+  for (const s of summaries) {
+    const f1 = s.f1_mean === null ? 'failed' : `${pct(s.f1_mean)} ± ${pct(s.f1_std)}`;
+    md += `| ${s.setup}${s.failed ? ` (${s.failed} failed)` : ''} | ${f1} | ${pct(s.f1_best)} | ${s.drift_mean?.toFixed(3) ?? '–'} | ${pct(s.outside_fraction_mean)}% | ${dur(s.wall_seconds_mean)} |\n`;
+  }
+  md += `\nDrift: ‖θ_encoder,final − θ_encoder,start‖ / ‖θ_encoder,start‖ (start = the loaded checkpoint), mean over seeds. Curves: curves.svg.\n\n## Setups\n\n| setup | optimizer | lr | head lr | warmup | other settings |\n|---|---|---|---|---|---|\n`;
+  for (const setup of cfg.setups) {
+    const s = { ...cfg.base, ...setup.settings } as Record<string, unknown>;
+    const other = Object.entries(setup.settings).filter(([k]) => !['optimizer', 'lr', 'headLr', 'warmup'].includes(k)).map(([k, v]) => `${k} ${JSON.stringify(v)}`);
+    md += `| ${setup.name} | ${s.optimizer ?? 'adamw'} | ${s.lr ?? '-'} | ${s.headLr ?? s.lr ?? '-'} | ${s.warmup ?? 0.1} | ${other.join('; ') || '–'}${setup.description ? ` — ${setup.description}` : ''} |\n`;
+  }
+  md += `\n## Why\n\n`;
+  if (!best) return md + 'No run finished.\n';
+  md += `Best: **${best.setup}** (${pct(best.f1_mean)} ± ${pct(best.f1_std)}).\n\n`;
+  const collapsed = ranked.filter((s) => s !== best && s.f1_mean! < 0.8 * best.f1_mean!);
+  if (collapsed.length === 0) md += 'No setup collapsed (all are within 80% of the best mean F1).\n';
+  for (const s of collapsed) {
+    const setup = cfg.setups.find((x) => x.name === s.setup)!;
+    md += `### ${s.setup}: ${pct(s.f1_mean)} (${((100 * s.f1_mean!) / best.f1_mean!).toFixed(0)}% of the best)\n\n`;
+    for (const line of diagnosis(s, best, { ...cfg.base, ...setup.settings })) md += `- ${line}\n`;
+    md += '\n';
+  }
+  const failed = records.filter((r) => r.status === 'failed');
+  if (failed.length) md += `## Failed runs\n\n${failed.map((r) => `- ${r.setup} seed ${r.seed}: ${r.error}`).join('\n')}\n`;
+  return md;
+}

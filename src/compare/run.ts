@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TrainConfig } from '../config/schema.js';
+import { Progress } from '../train/progress.js';
+import { writeAtomic } from '../train/checkpoint.js';
+import type { CompareConfig, Setup } from './config.js';
+
+/** One finished (or failed) run of the grid. */
+export interface RunRecord {
+  setup: string;
+  seed: number;
+  status: 'ok' | 'failed';
+  error?: string;
+  /** Per epoch: step, train_loss, dev_precision, dev_recall, dev_f1, dev_outside_fraction. */
+  epochs: Record<string, number | null>[];
+  test: { precision: number; recall: number; f1: number } | null;
+  /** Fraction of test tokens predicted O (a collapsed model predicts almost only O). */
+  outside_fraction: number | null;
+  /** ‖θ_encoder,final − θ_encoder,start‖ / ‖θ_encoder,start‖: the checkpoint (or random init) it started from. */
+  drift: number | null;
+  steps: number | null;
+  wall_seconds: number;
+  tokens_per_second: number | null;
+  settings: Partial<TrainConfig>;
+}
+
+const BIN = fileURLToPath(new URL('../../../bin/ner.js', import.meta.url));
+
+/** Runs every setup × seed not yet finished in `out`, `parallel` at a time, each as `ner train`. */
+export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecord[]> {
+  const jobs = cfg.setups.flatMap((setup) => cfg.seeds.map((seed) => ({ setup, seed, dir: join(out, 'runs', setup.name, `seed-${seed}`) })));
+  const progress = new Progress();
+  const records: RunRecord[] = [];
+  let done = 0;
+  const pending = jobs.filter((j) => {
+    const f = join(j.dir, 'result.json');
+    if (!existsSync(f)) return true;
+    records.push(JSON.parse(readFileSync(f, 'utf8')) as RunRecord);
+    done++;
+    return false;
+  });
+  progress.start(`compare (${jobs.length} runs)`, jobs.length, done);
+  if (done > 0) progress.log(`${done} finished run(s) found in ${out}: skipped`);
+  const queue = [...pending];
+  const worker = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const record = await runOne(job.setup, job.seed, job.dir, cfg);
+      records.push(record);
+      done++;
+      progress.update(done);
+      progress.log(`${job.setup.name} seed ${job.seed}: ${record.status === 'ok' ? `test F1 ${record.test ? (100 * record.test.f1).toFixed(2) : '-'}, drift ${record.drift?.toFixed(3) ?? '-'}` : `FAILED (${record.error})`}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(cfg.parallel, Math.max(1, pending.length)) }, worker));
+  progress.stop();
+  const order = (r: RunRecord) => cfg.setups.findIndex((s) => s.name === r.setup) * 1e6 + cfg.seeds.indexOf(r.seed);
+  return records.sort((a, b) => order(a) - order(b));
+}
+
+async function runOne(setup: Setup, seed: number, dir: string, cfg: CompareConfig): Promise<RunRecord> {
+  mkdirSync(dir, { recursive: true });
+  const settings = { ...cfg.base, ...setup.settings };
+  const configFile = join(dir, 'train-config.json');
+  writeFileSync(configFile, JSON.stringify({ ...settings, seed, out: dir }, null, 2));
+  const resume = existsSync(join(dir, 'state', 'trainer.json'));
+  const started = Date.now();
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+    const child = spawn(process.execPath, [BIN, 'train', '--config', configFile, '--json', ...(resume ? ['--resume'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20000)));
+    child.on('close', (c) => done({ code: c ?? 1, stdout: out, stderr: err }));
+  });
+  writeFileSync(join(dir, 'train.log'), stderr);
+  const wall = (Date.now() - started) / 1000;
+  const base: RunRecord = { setup: setup.name, seed, status: 'failed', epochs: [], test: null, outside_fraction: null, drift: null, steps: null, wall_seconds: wall, tokens_per_second: null, settings };
+  if (code !== 0) {
+    // Not written as result.json: a rerun retries it.
+    const error = stderr.trim().split('\n').filter((l) => l.startsWith('ner:')).join(' ') || `exit code ${code}`;
+    const record = { ...base, error };
+    writeFileSync(join(dir, 'failed.json'), JSON.stringify(record, null, 2));
+    return record;
+  }
+  const result = JSON.parse(stdout) as { steps: number; tokens_per_second: number; encoder_drift: number; test: { precision: number; recall: number; f1: number; outsideFraction: number } | null };
+  const log = readFileSync(join(dir, 'train_log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | null | string>);
+  const record: RunRecord = {
+    ...base,
+    status: 'ok',
+    epochs: log.filter((r) => r.type === 'epoch').map(({ type: _t, ...r }) => r as Record<string, number | null>),
+    test: result.test ? { precision: result.test.precision, recall: result.test.recall, f1: result.test.f1 } : null,
+    outside_fraction: result.test?.outsideFraction ?? null,
+    drift: result.encoder_drift,
+    steps: result.steps,
+    tokens_per_second: result.tokens_per_second,
+  };
+  writeAtomic(join(dir, 'result.json'), JSON.stringify(record, null, 2));
+  return record;
+}

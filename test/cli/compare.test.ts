@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { needsShared, ROOT, runCli, shared, tempDir } from '../helpers.js';
+
+test('ner compare: a grid of setups × seeds with report.md, results.json and curves.svg; reruns skip finished runs; failures are recorded', { skip: needsShared('models', 'hf-safetensors-tiny') }, () => {
+  const dir = tempDir('ner-compare-');
+  const config = join(dir, 'compare.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      base: {
+        model: shared('models', 'hf-safetensors-tiny'),
+        train: join(ROOT, 'data/sample-en/train.txt'),
+        dev: join(ROOT, 'data/sample-en/dev.txt'),
+        test: join(ROOT, 'data/sample-en/test.txt'),
+        trainLimit: 64,
+        devLimit: 24,
+        testLimit: 24,
+        epochs: 2,
+        batchSize: 16,
+        maxLen: 32,
+        lstmHidden: 8,
+        lr: 0.001,
+        headLr: 0.01,
+        backend: 'wasm',
+      },
+      seeds: [1, 2],
+      setups: [
+        { name: 'adamw', optimizer: 'adamw' },
+        { name: 'lookahead-from-init', optimizer: 'lookahead-adamw', lookaheadSlowWeights: 'init', description: 'the TF1 pitfall' },
+        { name: 'broken', optimizer: 'adamw', lookaheadSlowWeights: 'init' },
+      ],
+    }),
+  );
+  const out = join(dir, 'out');
+  const r = runCli(['compare', '--config', config, '--out', out, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as { setup: string; runs: number; failed: number; f1_mean: number | null }[];
+  assert.deepEqual(summary.map((s) => [s.setup, s.runs, s.failed]), [['adamw', 2, 0], ['lookahead-from-init', 2, 0], ['broken', 2, 2]]);
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { runs: Record<string, unknown>[] };
+  const ok = results.runs.filter((x) => x.status === 'ok');
+  assert.equal(ok.length, 4);
+  for (const run of ok) {
+    for (const field of ['setup', 'seed', 'epochs', 'test', 'outside_fraction', 'drift', 'wall_seconds', 'tokens_per_second']) assert.ok(run[field] !== undefined, field);
+    const epochs = run.epochs as Record<string, number>[];
+    assert.equal(epochs.length, 2);
+    for (const e of epochs) for (const f of ['dev_precision', 'dev_recall', 'dev_f1', 'train_loss', 'step']) assert.equal(typeof e[f], 'number', f);
+    assert.ok((run.drift as number) > 0);
+  }
+  assert.match(String(results.runs.find((x) => x.setup === 'broken')!.error), /needs a Lookahead optimizer/);
+  const report = readFileSync(join(out, 'report.md'), 'utf8');
+  assert.match(report, /\| adamw \| [\d.]+ ± [\d.]+ \| [\d.]+ \|/);
+  assert.match(report, /\| broken \(2 failed\) \| failed \|/);
+  const svg = readFileSync(join(out, 'curves.svg'), 'utf8');
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.ok(svg.includes('lookahead-from-init') && svg.trimEnd().endsWith('</svg>'));
+  // Rerun: finished runs are skipped (only the failed ones are retried).
+  const again = runCli(['compare', '--config', config, '--out', out]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /4 finished run\(s\) found .*: skipped/);
+});
+
+test('ner compare: a bad config names file:line', () => {
+  const dir = tempDir('ner-compare-');
+  const config = join(dir, 'c.json');
+  writeFileSync(config, '{\n  "seeds": [1],\n  "setups": [\n    { "name": "a", "optimzer": "adamw" }\n  ]\n}\n');
+  const r = runCli(['compare', '--config', config, '--out', join(dir, 'o')]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`${config}:4: setups\\[0\\] \\(a\\)\\.optimzer: unknown training setting`));
+});
