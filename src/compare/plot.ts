@@ -19,20 +19,20 @@ export async function curvesSvg(records: RunRecord[]): Promise<string> {
   }
   const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   const values = [...points.values()].map((p) => ({ setup: p.setup, step: p.step, dev_f1: avg(p.f1), train_loss: avg(p.loss) }));
-  const layer = (field: string, title: string) => ({
+  const layer = (field: string, title: string, percent: boolean) => ({
     width: 520,
     height: 220,
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step' },
-      y: { field, type: 'quantitative', title },
+      y: { field, type: 'quantitative', title, ...(percent ? { scale: { domain: [0, 1] }, axis: { format: '.0%' } } : {}) },
       color: { field: 'setup', type: 'nominal', title: 'setup' },
     },
   });
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     data: { values },
-    vconcat: [layer('dev_f1', 'dev F1 (mean over seeds)'), layer('train_loss', 'training loss (epoch mean)')],
+    vconcat: [layer('dev_f1', 'dev F1 (mean over seeds)', true), layer('train_loss', 'training loss (epoch mean)', false)],
   };
   const view = new vega.View(vega.parse(vl.compile(spec as unknown as vl.TopLevelSpec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
