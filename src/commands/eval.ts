@@ -22,6 +22,7 @@ interface EvalOptions {
   output?: string;
   batchSize: number;
   backend: BackendChoice;
+  constrain?: boolean;
   mode: Mode;
   scheme?: Scheme;
   digits: number;
@@ -39,22 +40,24 @@ export function evalCommand(): Command {
     .option('--output <file>', 'with --model: also write the predictions as "token gold predicted" columns')
     .addOption(new Option('--batch-size <n>', 'with --model: windows per batch').argParser((v) => parseInteger(v, 1, 100000)).default(EVAL_DEFAULTS.batchSize))
     .addOption(new Option('--backend <name>', 'with --model: tfjs backend').choices(BACKENDS).default('auto'))
+    .option('--constrain', 'with --model: forbid label transitions the scheme does not allow (default: as the model was trained)')
+    .option('--no-constrain', 'with --model: allow them')
     .addOption(new Option('--mode <mode>', 'default: conlleval chunk rules; strict: entities must follow the scheme').choices(MODES).default(EVAL_DEFAULTS.mode))
     .addOption(
       new Option('--scheme <scheme>', `tag scheme, used by strict mode: ${STRICT_SCHEMES.join('|')} (default: detected from the gold labels)`).argParser(parseScheme),
     )
     .addOption(new Option('--digits <n>', 'decimals in the text report').argParser(parseDigits).default(EVAL_DEFAULTS.digits))
     .option('--json', 'print the scores as JSON (fractions in [0,1])')
-    .action(async (opts: EvalOptions) => {
-      await runEval(opts);
+    .action(async (opts: EvalOptions, command: Command) => {
+      await runEval(opts, command.getOptionValueSource('constrain') === 'cli');
     });
 }
 
-async function runEval(opts: EvalOptions): Promise<void> {
+async function runEval(opts: EvalOptions, constrainGiven: boolean): Promise<void> {
   if (opts.model || opts.data) {
     if (opts.predictions) throw new UsageError('pass either --predictions, or --model with --data');
     if (!opts.model || !opts.data) throw new UsageError('--model and --data go together');
-    return runModelEval(opts as EvalOptions & { model: string; data: string });
+    return runModelEval(opts as EvalOptions & { model: string; data: string }, constrainGiven);
   }
   if (!opts.predictions) throw new UsageError('pass --predictions FILE, or --model DIR --data FILE');
   const file = opts.predictions;
@@ -90,9 +93,9 @@ async function runEval(opts: EvalOptions): Promise<void> {
   else printText(formatReport(result, opts.digits));
 }
 
-async function runModelEval(opts: EvalOptions & { model: string; data: string }): Promise<void> {
+async function runModelEval(opts: EvalOptions & { model: string; data: string }, constrainGiven: boolean): Promise<void> {
   await selectBackend(opts.backend);
-  const model = await loadModel(opts.model);
+  const model = await loadModel(opts.model, constrainGiven ? { constrain: Boolean(opts.constrain) } : {});
   try {
     const sentences = await readCorpus(opts.data, 'labelled');
     let fileScheme: Scheme;

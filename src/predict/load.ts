@@ -23,13 +23,14 @@ export interface LoadedModel {
   dispose(): void;
 }
 
-export async function loadModel(source: string): Promise<LoadedModel> {
+/** `constrain` overrides the model's own setting for decoding constraints. */
+export async function loadModel(source: string, o: { constrain?: boolean } = {}): Promise<LoadedModel> {
   const saved = existsSync(source) ? readModelDir(source) : undefined;
   if (saved) {
     const tagger = Tagger.create(saved.spec, { encoder: new Map(), heads: new Map() }, new Rng(0));
     tagger.params.assign(saved.params);
     const scheme = schemeFromName(saved.meta.scheme)!;
-    const mask = saved.meta.constrain ? transitionMask(saved.spec.labels, scheme) : undefined;
+    const mask = (o.constrain ?? saved.meta.constrain) ? transitionMask(saved.spec.labels, scheme) : undefined;
     return finish(tagger, buildTokenizer(readTokenizerFiles(source)), scheme, schemeFromName(saved.meta.fileScheme) ?? scheme, saved.meta.maxLen, mask, 'ner');
   }
   // Not ours: a BertForTokenClassification folder or hub id.
@@ -43,7 +44,8 @@ export async function loadModel(source: string): Promise<LoadedModel> {
     { encoder: pre.encoder, heads: pre.heads },
     new Rng(0),
   );
-  return finish(tagger, buildTokenizer(pre.tokenizerFiles), scheme, scheme, Math.min(512, pre.config.maxPositions), undefined, 'hf-token-classification');
+  const mask = o.constrain ? transitionMask(pre.id2label, scheme) : undefined;
+  return finish(tagger, buildTokenizer(pre.tokenizerFiles), scheme, scheme, Math.min(512, pre.config.maxPositions), mask, 'hf-token-classification');
 }
 
 function finish(
