@@ -32,7 +32,7 @@ describe('ner (CLI contract)', () => {
     for (const args of [['eval'], ['eval', '--predictions', 'x', '--mode', 'loose'], ['eval', '--predictions', 'x', '--scheme', 'IOB9'], ['frobnicate'], ['eval', '--predictions', 'x', '--digits', '-1']]) {
       const r = runCli(args);
       assert.equal(r.code, 2, args.join(' '));
-      assert.match(r.stderr, /error: /, args.join(' '));
+      assert.match(r.stderr, /^(error: |ner: )/m, args.join(' '));
       assert.doesNotMatch(r.stderr, /    at /);
     }
   });
