@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { transitionMask, type TransitionMask } from '../data/constraints.js';
 import { detectScheme, schemeFromName, type Scheme } from '../data/schemes.js';
 import { InputError } from '../errors.js';
@@ -27,11 +28,21 @@ export interface LoadedModel {
 export async function loadModel(source: string, o: { constrain?: boolean } = {}): Promise<LoadedModel> {
   const saved = existsSync(source) ? readModelDir(source) : undefined;
   if (saved) {
+    const tokenizer = buildTokenizer(readTokenizerFiles(source));
+    const rows = saved.spec.bert.vocabSize;
+    if (tokenizer.vocabSize > rows) {
+      throw new InputError(source, undefined, `the tokenizer has ${tokenizer.vocabSize} entries but the model's embedding table has ${rows} rows: the tokenizer files do not belong to this model`);
+    }
     const tagger = Tagger.create(saved.spec, { encoder: new Map(), heads: new Map() }, new Rng(0));
-    tagger.params.assign(saved.params);
+    try {
+      tagger.params.assign(saved.params);
+    } catch (err) {
+      tagger.dispose();
+      throw new InputError(join(source, 'model.safetensors'), undefined, `does not match config.json (${(err as Error).message}); labels or architecture were changed after training`);
+    }
     const scheme = schemeFromName(saved.meta.scheme)!;
     const mask = (o.constrain ?? saved.meta.constrain) ? transitionMask(saved.spec.labels, scheme) : undefined;
-    return finish(tagger, buildTokenizer(readTokenizerFiles(source)), scheme, schemeFromName(saved.meta.fileScheme) ?? scheme, saved.meta.maxLen, mask, 'ner');
+    return finish(tagger, tokenizer, scheme, schemeFromName(saved.meta.fileScheme) ?? scheme, saved.meta.maxLen, mask, 'ner');
   }
   // Not ours: a BertForTokenClassification folder or hub id.
   const pre = await loadPretrained(source);
@@ -44,8 +55,10 @@ export async function loadModel(source: string, o: { constrain?: boolean } = {})
     { encoder: pre.encoder, heads: pre.heads },
     new Rng(0),
   );
+  const tokenizer = buildTokenizer(pre.tokenizerFiles);
+  tokenizer.restrictTo(pre.config.vocabSize);
   const mask = o.constrain ? transitionMask(pre.id2label, scheme) : undefined;
-  return finish(tagger, buildTokenizer(pre.tokenizerFiles), scheme, scheme, Math.min(512, pre.config.maxPositions), mask, 'hf-token-classification');
+  return finish(tagger, tokenizer, scheme, scheme, Math.min(512, pre.config.maxPositions), mask, 'hf-token-classification');
 }
 
 function finish(

@@ -21,6 +21,8 @@ export class WordPieceTokenizer {
   readonly unkId: number;
   readonly vocabSize: number;
   private readonly cache = new Map<string, number[]>();
+  /** Ids at or past this are [UNK]: some checkpoints ship a vocab.txt longer than their embedding table. */
+  private limit = Infinity;
 
   constructor(
     private readonly tok: Tokenizer,
@@ -39,19 +41,29 @@ export class WordPieceTokenizer {
     this.vocabSize = tok.get_vocab(true).size;
   }
 
+  /** Maps ids the model has no embedding row for to [UNK] (hf-bin-ner-tiny: 405 vocabulary lines, 402 rows). */
+  restrictTo(rows: number): void {
+    this.limit = rows;
+    this.cache.clear();
+  }
+
+  private clamp(ids: number[]): number[] {
+    return this.limit === Infinity ? ids : ids.map((i) => (i < this.limit ? i : this.unkId));
+  }
+
   /** Word pieces of one pre-split word; never empty (a word the vocabulary cannot spell is [UNK]). */
   wordIds(word: string): number[] {
     const cached = this.cache.get(word);
     if (cached) return cached;
     const encoded: number[] = this.tok.encode(word, { add_special_tokens: false }).ids;
-    const ids = encoded.length > 0 ? encoded : [this.unkId];
+    const ids = encoded.length > 0 ? this.clamp(encoded) : [this.unkId];
     if (this.cache.size < 200_000) this.cache.set(word, ids);
     return ids;
   }
 
   /** Ids of a whole text with [CLS] … [SEP], as the model's own tokenizer would give them. */
   encode(text: string): number[] {
-    return this.tok.encode(text).ids;
+    return this.clamp(this.tok.encode(text).ids);
   }
 
   tokens(ids: readonly number[]): string[] {

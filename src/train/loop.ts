@@ -120,6 +120,14 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
     // Encoder weights training starts from (rebuilt identically on resume), for the drift measure.
     const startEncoder = encoderWeights(tagger);
     if (saved) {
+      const prior = readModelDir(cfg.out)?.spec.labels;
+      if (prior && prior.join('\u0000') !== data.labels.join('\u0000')) {
+        throw new UsageError(`the run in ${cfg.out} was trained on labels ${prior.join(', ')} but ${cfg.train} now gives ${data.labels.join(', ')}; resume with the same data, or start a new --out`);
+      }
+      const rows = saved.params.get('bert.embeddings.word_embeddings.weight')?.shape[0];
+      if (rows !== undefined && rows !== tagger.spec.bert.vocabSize) {
+        throw new UsageError(`the run in ${cfg.out} has a ${rows}-entry vocabulary but the model now built has ${tagger.spec.bert.vocabSize}; the training data or model changed since it started — resume with the same inputs, or start a new --out`);
+      }
       tagger.params.assign(saved.params);
       optimizer.importState(renameScope(saved.optimizer, SCOPE + '/', scope));
     }

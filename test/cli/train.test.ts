@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { ROOT, runCli, tempDir } from '../helpers.js';
@@ -161,5 +161,17 @@ describe('bad input to every command exits 2 with file:line', () => {
     r = runCli(['eval', '--model', trained]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--model and --data go together/);
+  });
+
+  test('a model folder whose tokenizer does not fit its weights, and a resume with other data, are refused (exit 2)', () => {
+    const copy = join(work, 'mixed');
+    cpSync(trained, copy, { recursive: true });
+    writeFileSync(join(copy, 'vocab.txt'), readFileSync(join(copy, 'vocab.txt'), 'utf8') + Array.from({ length: 50 }, (_, i) => `extra${i}`).join('\n') + '\n');
+    let r = runCli(['eval', '--model', copy, '--data', join(ROOT, 'data', 'sample-en', 'test.txt')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /the tokenizer has \d+ entries but the model's embedding table has \d+ rows: the tokenizer files do not belong to this model/);
+    r = runCli(['train', '--config', CONFIG, '--out', trained, '--resume', '--train', join(ROOT, 'data', 'sample-zh', 'train.txt')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--resume needs the settings of the run in .*; these differ: train/);
   });
 });
