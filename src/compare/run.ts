@@ -41,7 +41,7 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
     done++;
     return false;
   });
-  progress.start(`compare (${jobs.length} runs)`, jobs.length, done);
+  progress.start(`compare (${jobs.length} runs)`, jobs.length, done, false);
   if (done > 0) progress.log(`${done} finished run(s) found in ${out}: skipped`);
   const queue = [...pending];
   const worker = async () => {

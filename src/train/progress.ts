@@ -17,6 +17,7 @@ export class Progress {
   private started = 0;
   private lastLine = 0;
   private readonly tty: boolean;
+  private fields = true;
 
   constructor(
     private readonly quiet = false,
@@ -25,8 +26,10 @@ export class Progress {
     this.tty = tty;
   }
 
-  start(label: string, total: number, done = 0): void {
+  /** `fields`: show loss, lr and tokens/s (training); off for progress over other units (runs). */
+  start(label: string, total: number, done = 0, fields = true): void {
     this.stop();
+    this.fields = fields;
     this.label = label;
     this.total = total;
     this.started = Date.now();
@@ -35,7 +38,7 @@ export class Progress {
     if (this.tty) {
       this.bar = new cliProgress.SingleBar(
         {
-          format: `${label} |{bar}| {value}/{total} | loss {loss} | lr {lr} | {tps} tok/s | ETA {eta_formatted}`,
+          format: `${label} |{bar}| {value}/{total}${this.fields ? ' | loss {loss} | lr {lr} | {tps} tok/s' : ''} | ETA {eta_formatted}`,
           stream: process.stderr,
           hideCursor: true,
           etaBuffer: 50,
@@ -62,7 +65,8 @@ export class Progress {
     this.lastLine = now;
     const elapsed = (now - this.started) / 1000;
     const eta = done > 0 ? (elapsed / done) * (this.total - done) : NaN;
-    process.stderr.write(`${this.label} ${done}/${this.total} loss ${fields.loss} lr ${fields.lr} ${fields.tps} tok/s ETA ${formatSeconds(eta)}\n`);
+    const shown = this.fields ? ` loss ${fields.loss} lr ${fields.lr} ${fields.tps} tok/s` : '';
+    process.stderr.write(`${this.label} ${done}/${this.total}${shown} ETA ${formatSeconds(eta)}\n`);
   }
 
   /** A line of its own (above the bar on a terminal). */
