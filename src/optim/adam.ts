@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { SlotOptimizer, type BaseOptions } from './optimizer.js';
+import { SlotOptimizer, type MomentOptions } from './optimizer.js';
 
 export type AdamDecay = 'none' | 'l2' | 'decoupled';
 
-export interface AdamOptions extends BaseOptions {
-  beta1: number;
-  beta2: number;
-  epsilon: number;
+export interface AdamOptions extends MomentOptions {
   /**
    * How weight decay enters: `decoupled` = torch.optim.AdamW (θ *= 1 - lr λ before the step),
    * `l2` = torch.optim.Adam(weight_decay) (g += λ θ, the coupling AdamW was made to fix), `none`.

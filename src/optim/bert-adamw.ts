@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { SlotOptimizer, type BaseOptions } from './optimizer.js';
+import { SlotOptimizer, type MomentOptions } from './optimizer.js';
 
-export interface BertAdamWOptions extends BaseOptions {
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-}
+export type BertAdamWOptions = MomentOptions;
 
 /**
  * google-research/bert optimization.py AdamWeightDecayOptimizer: Adam without bias correction,

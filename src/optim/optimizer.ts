@@ -27,6 +27,13 @@ export interface BaseOptions {
   groups: ParamGroup[];
 }
 
+/** Options of the Adam family (Adam, AdamW, BERT's AdamW, RAdam). */
+export interface MomentOptions extends BaseOptions {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
 /**
  * Everything needed to continue a run bit for bit: scalars (step counters) and float32 tensors
  * (moments, slow weights), as plain data so checkpoints own no live tensors.

@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { SlotOptimizer, type BaseOptions } from './optimizer.js';
+import { SlotOptimizer, type MomentOptions } from './optimizer.js';
 
 export type RAdamFlavour = 'liyuan' | 'torch' | 'ranger';
 
-export interface RAdamOptions extends BaseOptions {
-  beta1: number;
-  beta2: number;
-  epsilon: number;
+export interface RAdamOptions extends MomentOptions {
   /** Before the variance is tractable (ρt below the threshold): SGD with momentum (true) or no update at all (false). */
   degeneratedToSgd: boolean;
   /** ρt threshold for the rectified step (5 in every reference). */
