@@ -11,9 +11,6 @@ import type { Tagger } from '../model/tagger.js';
 import type { OptimizerState, StatefulOptimizer } from '../optim/optimizer.js';
 import { createOptimizer, OptimizerOptionError, type OptimizerOptions } from '../optim/registry.js';
 import { Predictor } from '../predict/predictor.js';
-import { BertEncoder } from '../model/bert.js';
-import { Params } from '../model/params.js';
-import { isLookahead } from '../optim/lookahead.js';
 import { Rng } from '../util/rng.js';
 import { versions } from '../util/versions.js';
 import { loadState, readModelDir, saveModelDir, saveState, writeAtomic, type NerModelMeta, type TrainerState } from './checkpoint.js';
@@ -21,6 +18,7 @@ import { prepareData, trainingExamples } from './corpus.js';
 import { evaluateCorpus } from './evaluate.js';
 import { initialModel } from './init-model.js';
 import { accumulatedStep } from './step.js';
+import { encoderWeights, relativeDistance, slowWeightsFromInit } from './start-weights.js';
 import type { Progress } from './progress.js';
 
 export interface TrainHooks {
@@ -300,38 +298,3 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
-
-function encoderWeights(tagger: Tagger): Float32Array[] {
-  return tagger.params.names().filter((n) => n.startsWith('bert.')).map((n) => tagger.params.get(n).dataSync() as Float32Array);
-}
-
-/** ‖a − b‖ / ‖b‖ over all tensors. */
-function relativeDistance(a: Float32Array[], b: Float32Array[]): number {
-  let diff = 0;
-  let norm = 0;
-  b.forEach((t, k) => {
-    const u = a[k]!;
-    for (let i = 0; i < t.length; i++) {
-      diff += (u[i]! - t[i]!) ** 2;
-      norm += t[i]! ** 2;
-    }
-  });
-  return norm === 0 ? 0 : Math.sqrt(diff / norm);
-}
-
-/**
- * The TF1 pitfall, reproduced on purpose: Lookahead's slow weights taken from a random
- * initialisation of the encoder instead of the loaded checkpoint, so every k steps the encoder is
- * pulled halfway back towards a random model.
- */
-function slowWeightsFromInit(tagger: Tagger, optimizer: StatefulOptimizer, cfg: TrainConfig): void {
-  if (!isLookahead(optimizer)) throw new UsageError(`lookaheadSlowWeights 'init' needs a Lookahead optimizer (lookahead-*, ranger), not ${cfg.optimizer}`);
-  const random = new Params();
-  try {
-    BertEncoder.create(random, tagger.spec.bert, tagger.spec.numLayers, new Map(), new Rng(cfg.seed + 3));
-    for (const name of random.names()) optimizer.setSlowWeights(`${tagger.params.scope}/${name}`, random.get(name));
-  } finally {
-    random.dispose();
-  }
-}
-
