@@ -15,6 +15,8 @@ export interface RunRecord {
   error?: string;
   /** Per epoch: step, train_loss, dev_precision, dev_recall, dev_f1, dev_outside_fraction. */
   epochs: Record<string, number | null>[];
+  /** Training loss every `logEvery` steps (mean over those steps), from train_log.jsonl. */
+  loss_curve: { step: number; loss: number }[];
   test: { precision: number; recall: number; f1: number } | null;
   /** Fraction of test tokens predicted O (a collapsed model predicts almost only O). */
   outside_fraction: number | null;
@@ -37,7 +39,10 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
   const pending = jobs.filter((j) => {
     const f = join(j.dir, 'result.json');
     if (!existsSync(f)) return true;
-    records.push(JSON.parse(readFileSync(f, 'utf8')) as RunRecord);
+    const record = JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
+    // Results written before loss_curve existed: rebuild it from the run's own log.
+    record.loss_curve ??= lossCurve(readLog(j.dir));
+    records.push(record);
     done++;
     return false;
   });
@@ -76,7 +81,7 @@ async function runOne(setup: Setup, seed: number, dir: string, cfg: CompareConfi
   });
   writeFileSync(join(dir, 'train.log'), stderr);
   const wall = (Date.now() - started) / 1000;
-  const base: RunRecord = { setup: setup.name, seed, status: 'failed', epochs: [], test: null, outside_fraction: null, drift: null, steps: null, wall_seconds: wall, tokens_per_second: null, settings };
+  const base: RunRecord = { setup: setup.name, seed, status: 'failed', epochs: [], loss_curve: [], test: null, outside_fraction: null, drift: null, steps: null, wall_seconds: wall, tokens_per_second: null, settings };
   if (code !== 0) {
     // Not written as result.json: a rerun retries it.
     const error = stderr.trim().split('\n').filter((l) => l.startsWith('ner:')).join(' ') || `exit code ${code}`;
@@ -85,11 +90,12 @@ async function runOne(setup: Setup, seed: number, dir: string, cfg: CompareConfi
     return record;
   }
   const result = JSON.parse(stdout) as { steps: number; tokens_per_second: number; encoder_drift: number; test: { precision: number; recall: number; f1: number; outsideFraction: number } | null };
-  const log = readFileSync(join(dir, 'train_log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | null | string>);
+  const log = readLog(dir);
   const record: RunRecord = {
     ...base,
     status: 'ok',
-    epochs: log.filter((r) => r.type === 'epoch').map(({ type: _t, ...r }) => r as Record<string, number | null>),
+    epochs: lastPer(log.filter((r) => r.type === 'epoch'), 'epoch').map(({ type: _t, ...r }) => r as Record<string, number | null>),
+    loss_curve: lossCurve(log),
     test: result.test ? { precision: result.test.precision, recall: result.test.recall, f1: result.test.f1 } : null,
     outside_fraction: result.test?.outsideFraction ?? null,
     drift: result.encoder_drift,
@@ -98,4 +104,21 @@ async function runOne(setup: Setup, seed: number, dir: string, cfg: CompareConfi
   };
   writeAtomic(join(dir, 'result.json'), JSON.stringify(record, null, 2));
   return record;
+}
+
+type LogLine = Record<string, number | null | string>;
+
+function readLog(dir: string): LogLine[] {
+  const file = join(dir, 'train_log.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);
+}
+
+function lossCurve(log: LogLine[]): { step: number; loss: number }[] {
+  return lastPer(log.filter((r) => r.type === 'step' && typeof r.loss === 'number'), 'step').map((r) => ({ step: Number(r.step), loss: Number(r.loss) }));
+}
+
+/** A resumed run re-logs the steps after its last saved state: keep the last line per key. */
+function lastPer(lines: LogLine[], key: string): LogLine[] {
+  return [...new Map(lines.map((l) => [l[key], l])).values()].sort((a, b) => Number(a[key]) - Number(b[key]));
 }

@@ -19,6 +19,7 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
         devLimit: 24,
         testLimit: 24,
         epochs: 2,
+        logEvery: 2,
         batchSize: 16,
         maxLen: 32,
         lstmHidden: 8,
@@ -48,6 +49,9 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
     assert.equal(epochs.length, 2);
     for (const e of epochs) for (const f of ['dev_precision', 'dev_recall', 'dev_f1', 'train_loss', 'step']) assert.equal(typeof e[f], 'number', f);
     assert.ok((run.drift as number) > 0);
+    const curve = run.loss_curve as { step: number; loss: number }[];
+    assert.deepEqual(curve.map((p) => p.step), [2, 4, 6, 8]);
+    for (const p of curve) assert.ok(Number.isFinite(p.loss) && p.loss > 0);
   }
   assert.match(String(results.runs.find((x) => x.setup === 'broken')!.error), /needs a Lookahead optimizer/);
   const report = readFileSync(join(out, 'report.md'), 'utf8');
