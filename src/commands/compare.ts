@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCompareConfig } from '../compare/config.js';
+import { loadCompareConfig, selectSetups } from '../compare/config.js';
 import { curvesSvg } from '../compare/plot.js';
 import { reportMarkdown, summarize } from '../compare/report.js';
 import { runGrid } from '../compare/run.js';
@@ -13,9 +13,11 @@ export function compareCommand(): Command {
     .description('Run optimizer setups × seeds and report test F1, drift from the checkpoint and why setups collapse (report.md, results.json, curves.svg).')
     .requiredOption('--config <file>', 'JSON: {"base": {training settings}, "seeds": [1,2,3], "setups": [{"name", …settings}], "parallel": 2}')
     .requiredOption('--out <dir>', 'results folder; rerunning with the same folder skips finished runs and resumes interrupted ones')
+    .option('--setups <names>', 'run and report only these setups (comma-separated names from the config), e.g. the rows that fit in the time you have; a later run with more setups skips the finished ones')
     .option('--json', 'print the per-setup summary as JSON')
-    .action(async (opts: { config: string; out: string; json?: boolean }) => {
-      const cfg = loadCompareConfig(opts.config);
+    .action(async (opts: { config: string; out: string; setups?: string; json?: boolean }) => {
+      const all = loadCompareConfig(opts.config);
+      const cfg = opts.setups === undefined ? all : selectSetups(all, opts.setups.split(',').map((n) => n.trim()).filter(Boolean));
       mkdirSync(opts.out, { recursive: true });
       const records = await runGrid(cfg, opts.out);
       const summaries = summarize(cfg, records);

@@ -1,6 +1,6 @@
 import { readConfigFile } from '../config/load.js';
 import { TRAIN_CHECKS, TRAIN_DEFAULTS, type TrainConfig } from '../config/schema.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 
 /**
  * A comparison: shared training settings (`base`), a list of setups that override some of them
@@ -61,4 +61,12 @@ export function loadCompareConfig(path: string): CompareConfig {
   const parallel = values.parallel ?? 2;
   if (!Number.isInteger(parallel) || (parallel as number) < 1) fail('"parallel"', 'parallel must be a whole number ≥ 1');
   return { base, seeds: seeds as number[], setups, parallel: parallel as number };
+}
+
+/** The config restricted to the named setups (in the config's order), for running part of a long grid. */
+export function selectSetups(cfg: CompareConfig, names: string[]): CompareConfig {
+  const known = cfg.setups.map((s) => s.name);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length) throw new UsageError(`--setups: no setup named ${unknown.join(', ')} in the config; its setups are ${known.join(', ')}`);
+  return { ...cfg, setups: cfg.setups.filter((s) => names.includes(s.name)) };
 }

@@ -64,6 +64,11 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   const again = runCli(['compare', '--config', config, '--out', out]);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /4 finished run\(s\) found .*: skipped/);
+  // --setups: part of the grid, reported alone.
+  const part = runCli(['compare', '--config', config, '--out', out, '--setups', 'adamw', '--json']);
+  assert.equal(part.code, 0, part.stderr);
+  assert.deepEqual((JSON.parse(part.stdout) as { setup: string }[]).map((s) => s.setup), ['adamw']);
+  assert.doesNotMatch(readFileSync(join(out, 'report.md'), 'utf8'), /lookahead-from-init/);
 });
 
 test('ner compare: a bad config names file:line', () => {
@@ -73,4 +78,8 @@ test('ner compare: a bad config names file:line', () => {
   const r = runCli(['compare', '--config', config, '--out', join(dir, 'o')]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, new RegExp(`${config}:4: setups\\[0\\] \\(a\\)\\.optimzer: unknown training setting`));
+  writeFileSync(config, '{ "setups": [{ "name": "a" }, { "name": "b" }] }\n');
+  const unknown = runCli(['compare', '--config', config, '--out', join(dir, 'o'), '--setups', 'a,c']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /--setups: no setup named c in the config; its setups are a, b/);
 });
