@@ -88,6 +88,7 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
     const other = Object.entries(setup.settings).filter(([k]) => !['optimizer', 'lr', 'headLr', 'warmup'].includes(k)).map(([k, v]) => `${k} ${JSON.stringify(v)}`);
     md += `| ${setup.name} | ${s.optimizer ?? 'adamw'} | ${s.lr ?? '-'} | ${s.headLr ?? s.lr ?? '-'} | ${s.warmup ?? 0.1} | ${other.join('; ') || '–'}${setup.description ? ` — ${setup.description}` : ''} |\n`;
   }
+  md += runsTable(records);
   md += `\n## Why\n\n`;
   if (!best) return md + 'No run finished.\n';
   md += `Best: **${best.setup}** (${pct(best.f1_mean)} ± ${pct(best.f1_std)}).\n\n`;
@@ -101,5 +102,19 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   }
   const failed = records.filter((r) => r.status === 'failed');
   if (failed.length) md += `## Failed runs\n\n${failed.map((r) => `- ${r.setup} seed ${r.seed}: ${r.error}`).join('\n')}\n`;
+  return md;
+}
+
+/** Every run, so a collapse (drift far from the others) can be told apart from slow learning (drift small). */
+function runsTable(records: RunRecord[]): string {
+  let md = `\n## Runs\n\n| setup | seed | test F1 | best dev F1 | drift | O predicted | steps | tokens/s | time |\n|---|---|---|---|---|---|---|---|---|\n`;
+  for (const r of records) {
+    if (r.status !== 'ok') {
+      md += `| ${r.setup} | ${r.seed} | failed | – | – | – | – | – | ${dur(r.wall_seconds)} |\n`;
+      continue;
+    }
+    const dev = r.epochs.map((e) => e.dev_f1).filter((x): x is number => typeof x === 'number');
+    md += `| ${r.setup} | ${r.seed} | ${pct(r.test?.f1 ?? null)} | ${pct(dev.length ? Math.max(...dev) : null)} | ${r.drift?.toFixed(3) ?? '–'} | ${pct(r.outside_fraction)}% | ${r.steps ?? '–'} | ${r.tokens_per_second?.toFixed(0) ?? '–'} | ${dur(r.wall_seconds)} |\n`;
+  }
   return md;
 }

@@ -57,6 +57,9 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   const report = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(report, /\| adamw \| [\d.]+ ± [\d.]+ \| [\d.]+ \|/);
   assert.match(report, /\| broken \(2 failed\) \| failed \|/);
+  // Per run: test F1, best dev F1 and drift from the checkpoint.
+  assert.match(report, /\| adamw \| 2 \| [\d.]+ \| [\d.]+ \| \d\.\d{3} \| [\d.]+% \| 8 \|/);
+  assert.match(report, /\| broken \| 1 \| failed \|/);
   const svg = readFileSync(join(out, 'curves.svg'), 'utf8');
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.ok(svg.includes('lookahead-from-init') && svg.trimEnd().endsWith('</svg>'));
