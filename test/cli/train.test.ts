@@ -9,6 +9,18 @@ const CONFIG = join(ROOT, 'configs', 'debug-tiny.json');
 const work = tempDir('ner-cli-');
 const trained = join(work, 'model');
 
+test('ner train --patience stops after that many epochs without a better dev F1', () => {
+  // A learning rate of 1e-30 leaves every float32 weight as it was, so dev F1 never improves after epoch 1.
+  const out = join(work, 'patience');
+  const r = runCli(['train', '--config', CONFIG, '--out', out, '--epochs', '6', '--patience', '2', '--lr', '1e-30', '--head-lr', '1e-30', '--train-limit', '64', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /no better dev F1 for 2 epoch\(s\): stopping early/);
+  const epochs = readFileSync(join(out, 'train_log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.type === 'epoch');
+  assert.deepEqual(epochs.map((e) => e.epoch), [1, 2, 3]);
+  assert.equal(new Set(epochs.map((e) => e.dev_f1)).size, 1);
+  assert.equal(JSON.parse(r.stdout).best_epoch, 1);
+});
+
 describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
   before(() => {
     const r = runCli(['train', '--config', CONFIG, '--out', trained, '--json']);
