@@ -235,13 +235,14 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
       log(record);
       state.history.push(record);
       progress.log(`epoch ${state.epoch + 1}: dev P ${pct(record.dev_precision)} R ${pct(record.dev_recall)} F1 ${pct(record.dev_f1)}`);
-      if (dev.evaluation.micro.f1 > state.bestDevF1) {
-        state.bestDevF1 = dev.evaluation.micro.f1;
+      // A tie goes to the later, more trained model (early on, several epochs can all score 0 on a
+      // small dev set); only a strictly better F1 resets the patience count.
+      const f1 = dev.evaluation.micro.f1;
+      state.epochsWithoutImprovement = f1 > state.bestDevF1 ? 0 : state.epochsWithoutImprovement + 1;
+      if (f1 >= state.bestDevF1) {
+        state.bestDevF1 = f1;
         state.bestEpoch = state.epoch + 1;
-        state.epochsWithoutImprovement = 0;
         saveModelDir(cfg.out, { spec: tagger.spec, meta, params: tagger.params.toHost(), tokenizer: model.tokenizerFiles });
-      } else {
-        state.epochsWithoutImprovement += 1;
       }
       state.epoch += 1;
       state.batchInEpoch = 0;
