@@ -17,8 +17,8 @@ export async function curvesSvg(records: RunRecord[]): Promise<string> {
     transform: [{ filter: `isValid(datum.${field})` }],
     mark: { type: 'line', point: percent },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step' },
-      y: { field, type: 'quantitative', title, ...(percent ? { scale: { domain: [0, 1] }, axis: { format: '.0%' } } : { scale: { type: 'symlog' } }) },
+      x: { field: 'step', type: 'quantitative', title: 'step', scale: { zero: true } },
+      y: { field, type: 'quantitative', title, ...(percent ? { scale: { domain: [0, 1] }, axis: { format: '.0%' } } : { scale: { type: 'log' } }) },
       color: { field: 'setup', type: 'nominal', title: 'setup' },
     },
   });
