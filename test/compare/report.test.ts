@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CompareConfig } from '../../src/compare/config.js';
+import { reportMarkdown, summarize } from '../../src/compare/report.js';
+import type { RunRecord } from '../../src/compare/run.js';
+
+function run(setup: string, seed: number, f1: number, drift: number, outside: number): RunRecord {
+  return {
+    setup,
+    seed,
+    status: 'ok',
+    epochs: [{ epoch: 1, step: 10, train_loss: 5, dev_f1: f1 }],
+    loss_curve: [{ step: 10, loss: 5 }],
+    test: { precision: f1, recall: f1, f1 },
+    outside_fraction: outside,
+    drift,
+    steps: 10,
+    wall_seconds: 60,
+    tokens_per_second: 400,
+    settings: {},
+  };
+}
+
+const cfg: CompareConfig = {
+  base: { model: 'm', train: 't', epochs: 2, lr: 2e-4 },
+  seeds: [1, 2],
+  parallel: 2,
+  setups: [
+    { name: 'adamw', settings: { optimizer: 'adamw' } },
+    { name: 'radam', settings: { optimizer: 'radam' } },
+    { name: 'la-init', settings: { optimizer: 'lookahead-adamw', lookaheadSlowWeights: 'init' } },
+    { name: 'bert', settings: { optimizer: 'bert-adamw' } },
+    { name: 'close', settings: { optimizer: 'adam' } },
+  ],
+};
+
+const records = [
+  run('adamw', 1, 0.4, 0.04, 0.9), run('adamw', 2, 0.5, 0.04, 0.9),
+  run('radam', 1, 0.1, 0.01, 0.99), run('radam', 2, 0.1, 0.01, 0.99),
+  run('la-init', 1, 0.2, 0.5, 0.95), run('la-init', 2, 0.2, 0.5, 0.95),
+  run('bert', 1, 0.0, 0.1, 1), run('bert', 2, 0.0, 0.1, 1),
+  run('close', 1, 0.42, 0.05, 0.9), run('close', 2, 0.42, 0.05, 0.9),
+];
+
+test('report: mean ± std over seeds per setup and a row per run', () => {
+  const summaries = summarize(cfg, records);
+  const adamw = summaries.find((s) => s.setup === 'adamw')!;
+  assert.ok(Math.abs(adamw.f1_mean! - 0.45) < 1e-12);
+  assert.ok(Math.abs(adamw.f1_std! - Math.sqrt(0.005)) < 1e-12, 'sample standard deviation');
+  const md = reportMarkdown(cfg, records, summaries);
+  assert.match(md, /\| adamw \| 45\.0 ± 7\.1 \| 50\.0 \| 0\.040 \| 90\.0% \| 60 s \|/);
+  assert.match(md, /\| radam \| 2 \| 10\.0 \| 10\.0 \| 0\.010 \| 99\.0% \| 10 \| 400 \| 60 s \|/);
+});
+
+test('report "why": each collapse gets the cause its measurements and mechanism point to; setups within 80% of the best get none', () => {
+  const md = reportMarkdown(cfg, records, summarize(cfg, records));
+  const section = (name: string) => md.split(`### ${name}:`)[1]?.split('###')[0] ?? '';
+  assert.match(md, /Best: \*\*adamw\*\*/);
+  assert.match(section('radam'), /barely left the checkpoint: mean relative drift 0\.010 against 0\.040/);
+  assert.match(section('radam'), /rectification/);
+  assert.match(section('la-init'), /moved far from the checkpoint/);
+  assert.match(section('la-init'), /slow weights from a random initialisation, not from the loaded checkpoint/);
+  assert.match(section('bert'), /no bias correction: .* 3\.16× at step 1/);
+  assert.match(section('bert'), /predicts O for 100\.0% of test tokens/);
+  assert.equal(section('close'), '', 'a setup at 93% of the best is not a collapse');
+});
