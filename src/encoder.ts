@@ -54,8 +54,7 @@ export async function loadEncoder(pathOrHubId: string, options: LoadEncoderOptio
   }
   const params = new Params();
   const bert = BertEncoder.create(params, pre.config, numLayers, pre.encoder, new Rng(0));
-  const tokenizer = buildTokenizer(pre.tokenizerFiles);
-  tokenizer.restrictTo(pre.config.vocabSize);
+  const tokenizer = buildTokenizer(pre.tokenizerFiles, pre.config.vocabSize);
   const pad = (rows: number[][], fill: number, width: number) => rows.map((r) => [...r, ...new Array<number>(width - r.length).fill(fill)]);
   return {
     config: pre.config,

@@ -9,7 +9,7 @@ import type { RunRecord } from './run.js';
 export async function curvesSvg(records: RunRecord[]): Promise<string> {
   const ok = records.filter((x) => x.status === 'ok');
   const f1 = meanPerStep(ok.flatMap((r) => r.epochs.filter((e) => typeof e.dev_f1 === 'number').map((e) => ({ setup: r.setup, step: Number(e.step), y: e.dev_f1 as number }))));
-  const loss = meanPerStep(ok.flatMap((r) => (r.loss_curve ?? []).map((p) => ({ setup: r.setup, step: p.step, y: p.loss }))));
+  const loss = meanPerStep(ok.flatMap((r) => r.loss_curve.map((p) => ({ setup: r.setup, step: p.step, y: p.loss }))));
   const values = [...f1.map((p) => ({ setup: p.setup, step: p.step, dev_f1: p.y })), ...loss.map((p) => ({ setup: p.setup, step: p.step, train_loss: p.y }))];
   const layer = (field: string, title: string, percent: boolean) => ({
     width: 520,

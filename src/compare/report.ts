@@ -43,8 +43,8 @@ export function summarize(cfg: CompareConfig, records: RunRecord[]): SetupSummar
 
 const pct = (x: number | null) => (x === null ? '–' : (100 * x).toFixed(1));
 const dur = (s: number | null) => (s === null ? '–' : s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
-/** How much larger BERT's uncorrected Adam update is than bias-corrected Adam's at step t (β 0.9/0.999). */
-const uncorrected = (t: number) => ((1 - 0.9 ** t) / Math.sqrt(1 - 0.999 ** t)).toFixed(2);
+/** How much larger BERT's uncorrected Adam update is than bias-corrected Adam's at step t. */
+const uncorrected = (t: number, b1: number, b2: number) => ((1 - b1 ** t) / Math.sqrt(1 - b2 ** t)).toFixed(2);
 
 /** Why a setup scored far below the best one, from what the runs measured. */
 function diagnosis(s: SetupSummary, best: SetupSummary, settings: Record<string, unknown>): string[] {
@@ -69,7 +69,10 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: Record<string,
   if (opt.includes('radam') || opt === 'ranger') {
     out.push(`RAdam: while the variance estimate is not yet tractable (ρt below 5, the first steps with β2 = 0.999) it takes SGD-with-momentum steps of size lr·m (or none at all without its SGD phase); afterwards the rectification factor stays well below 1 for hundreds of steps. At a fine-tuning learning rate that leaves the model near its starting point.`);
   }
-  if (opt === 'bert-adamw') out.push(`BERT's AdamWeightDecayOptimizer has no bias correction: its update m/√v is (1 − β1^t)/√(1 − β2^t) times Adam's, which with β 0.9/0.999 is ${uncorrected(1)}× at step 1, ${uncorrected(100)}× at step 100 and still ${uncorrected(1000)}× at step 1000. Warmup exists to absorb that; with few steps or a high head lr the early updates overshoot (look for a training loss that rises during warmup in curves.svg).`);
+  if (opt === 'bert-adamw') {
+    const [b1, b2] = [Number(options.beta1 ?? 0.9), Number(options.beta2 ?? 0.999)];
+    out.push(`BERT's AdamWeightDecayOptimizer has no bias correction: its update m/√v is (1 − β1^t)/√(1 − β2^t) times Adam's, which with β ${b1}/${b2} is ${uncorrected(1, b1, b2)}× at step 1, ${uncorrected(100, b1, b2)}× at step 100 and still ${uncorrected(1000, b1, b2)}× at step 1000. Warmup exists to absorb that; with few steps or a high head lr the early updates overshoot (look for a training loss that rises during warmup in curves.svg).`);
+  }
   if (opt === 'adam-l2') out.push('Adam with L2: the decay is added to the gradient and then rescaled by Adam\'s denominator, so it acts unevenly across weights (what AdamW was introduced to fix).');
   return out;
 }

@@ -55,8 +55,7 @@ export async function loadModel(source: string, o: { constrain?: boolean } = {})
     { encoder: pre.encoder, heads: pre.heads },
     new Rng(0),
   );
-  const tokenizer = buildTokenizer(pre.tokenizerFiles);
-  tokenizer.restrictTo(pre.config.vocabSize);
+  const tokenizer = buildTokenizer(pre.tokenizerFiles, pre.config.vocabSize);
   const mask = o.constrain ? transitionMask(pre.id2label, scheme) : undefined;
   return finish(tagger, tokenizer, scheme, scheme, Math.min(512, pre.config.maxPositions), mask, 'hf-token-classification');
 }

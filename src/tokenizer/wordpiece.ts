@@ -22,13 +22,16 @@ export class WordPieceTokenizer {
   readonly vocabSize: number;
   private readonly cache = new Map<string, number[]>();
   /** Ids at or past this are [UNK]: some checkpoints ship a vocab.txt longer than their embedding table. */
-  private limit = Infinity;
+  private readonly limit: number;
 
   constructor(
     private readonly tok: Tokenizer,
     /** The files it was built from, saved again with trained models. */
     readonly files: TokenizerFiles,
+    /** Embedding rows of the model it feeds; ids past them map to [UNK] (hf-bin-ner-tiny: 405 vocabulary lines, 402 rows). */
+    embeddingRows = Infinity,
   ) {
+    this.limit = embeddingRows;
     const id = (t: string, fallback?: number) => {
       const v = tok.token_to_id(t);
       if (v === undefined && fallback === undefined) throw new Error(`the vocabulary has no ${t} token`);
@@ -39,12 +42,6 @@ export class WordPieceTokenizer {
     this.unkId = id('[UNK]');
     this.padId = id('[PAD]', 0);
     this.vocabSize = tok.get_vocab(true).size;
-  }
-
-  /** Maps ids the model has no embedding row for to [UNK] (hf-bin-ner-tiny: 405 vocabulary lines, 402 rows). */
-  restrictTo(rows: number): void {
-    this.limit = rows;
-    this.cache.clear();
   }
 
   private clamp(ids: number[]): number[] {
@@ -112,9 +109,10 @@ export function bertTokenizerJson(vocab: readonly string[], config: Record<strin
   };
 }
 
-export function buildTokenizer(files: TokenizerFiles): WordPieceTokenizer {
+/** `embeddingRows`: the model's embedding table size, when the vocabulary may be longer than it. */
+export function buildTokenizer(files: TokenizerFiles, embeddingRows?: number): WordPieceTokenizer {
   const json = files.tokenizerJson ?? bertTokenizerJson(files.vocab!, files.config);
-  return new WordPieceTokenizer(new Tokenizer(json, files.config), files);
+  return new WordPieceTokenizer(new Tokenizer(json, files.config), files, embeddingRows);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { bertConfigJson, parseBertConfig } from '../model/bert-config.js';
 import type { TaggerSpec } from '../model/tagger.js';
 import type { OptimizerState } from '../optim/optimizer.js';
@@ -149,4 +149,16 @@ export function loadState(dir: string): { trainer: TrainerState; params: Map<str
     params,
     optimizer: { scalars: trainer.optimizerScalars, tensors: Object.fromEntries([...opt].map(([k, t]) => [k, { shape: t.shape, values: t.values }])) },
   };
+}
+
+/** Refuses to resume the run in `dir` when the data or model now give other labels or another vocabulary size. */
+export function checkResumeInputs(dir: string, saved: { params: Map<string, HostTensor> }, now: { labels: string[]; vocabRows: number; train: string }): void {
+  const prior = readModelDir(dir)?.spec.labels;
+  if (prior && prior.join('\u0000') !== now.labels.join('\u0000')) {
+    throw new UsageError(`the run in ${dir} was trained on labels ${prior.join(', ')} but ${now.train} now gives ${now.labels.join(', ')}; resume with the same data, or start a new --out`);
+  }
+  const rows = saved.params.get('bert.embeddings.word_embeddings.weight')?.shape[0];
+  if (rows !== undefined && rows !== now.vocabRows) {
+    throw new UsageError(`the run in ${dir} has a ${rows}-entry vocabulary but the model now built has ${now.vocabRows}; the training data or model changed since it started — resume with the same inputs, or start a new --out`);
+  }
 }

@@ -57,7 +57,5 @@ export async function initialModel(cfg: TrainConfig, data: PreparedData, rng: Rn
   if (cfg.maxLen > pre.config.maxPositions) throw new UsageError(`--max-len ${cfg.maxLen} exceeds the model's ${pre.config.maxPositions} positions`);
   const encoder = cfg.encoderWeights === 'random' ? new Map() : pre.encoder;
   const tagger = Tagger.create({ ...head, bert: pre.config, numLayers }, { encoder }, rng);
-  const tokenizer = buildTokenizer(pre.tokenizerFiles);
-  tokenizer.restrictTo(pre.config.vocabSize);
-  return { tagger, tokenizer, tokenizerFiles: pre.tokenizerFiles, report };
+  return { tagger, tokenizer: buildTokenizer(pre.tokenizerFiles, pre.config.vocabSize), tokenizerFiles: pre.tokenizerFiles, report };
 }

@@ -13,7 +13,7 @@ import { createOptimizer, OptimizerOptionError, type OptimizerOptions } from '..
 import { Predictor } from '../predict/predictor.js';
 import { Rng } from '../util/rng.js';
 import { versions } from '../util/versions.js';
-import { loadState, readModelDir, saveModelDir, saveState, writeAtomic, type NerModelMeta, type TrainerState } from './checkpoint.js';
+import { checkResumeInputs, loadState, readModelDir, saveModelDir, saveState, writeAtomic, type NerModelMeta, type TrainerState } from './checkpoint.js';
 import { prepareData, trainingExamples } from './corpus.js';
 import { evaluateCorpus } from './evaluate.js';
 import { initialModel } from './init-model.js';
@@ -118,14 +118,7 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
     // Encoder weights training starts from (rebuilt identically on resume), for the drift measure.
     const startEncoder = encoderWeights(tagger);
     if (saved) {
-      const prior = readModelDir(cfg.out)?.spec.labels;
-      if (prior && prior.join('\u0000') !== data.labels.join('\u0000')) {
-        throw new UsageError(`the run in ${cfg.out} was trained on labels ${prior.join(', ')} but ${cfg.train} now gives ${data.labels.join(', ')}; resume with the same data, or start a new --out`);
-      }
-      const rows = saved.params.get('bert.embeddings.word_embeddings.weight')?.shape[0];
-      if (rows !== undefined && rows !== tagger.spec.bert.vocabSize) {
-        throw new UsageError(`the run in ${cfg.out} has a ${rows}-entry vocabulary but the model now built has ${tagger.spec.bert.vocabSize}; the training data or model changed since it started — resume with the same inputs, or start a new --out`);
-      }
+      checkResumeInputs(cfg.out, saved, { labels: data.labels, vocabRows: tagger.spec.bert.vocabSize, train: cfg.train });
       tagger.params.assign(saved.params);
       optimizer.importState(renameScope(saved.optimizer, SCOPE + '/', scope));
     }

@@ -7,7 +7,7 @@ import { isLookahead } from '../optim/lookahead.js';
 import type { StatefulOptimizer } from '../optim/optimizer.js';
 import { Rng } from '../util/rng.js';
 
-/** The weights a run starts from: drift is measured against them; the Lookahead ablation replaces them. */
+// The weights a run starts from: drift is measured against them; the Lookahead ablation replaces them.
 
 export function encoderWeights(tagger: Tagger): Float32Array[] {
   return tagger.params.names().filter((n) => n.startsWith('bert.')).map((n) => tagger.params.get(n).dataSync() as Float32Array);
@@ -26,7 +26,6 @@ export function relativeDistance(a: Float32Array[], b: Float32Array[]): number {
   });
   return norm === 0 ? 0 : Math.sqrt(diff / norm);
 }
-
 
 /**
  * The TF1 pitfall, reproduced on purpose: Lookahead's slow weights taken from a random
