@@ -70,3 +70,12 @@ export function selectSetups(cfg: CompareConfig, names: string[]): CompareConfig
   if (unknown.length) throw new UsageError(`--setups: no setup named ${unknown.join(', ')} in the config; its setups are ${known.join(', ')}`);
   return { ...cfg, setups: cfg.setups.filter((s) => names.includes(s.name)) };
 }
+
+/** Parses a `--seeds 1,2,3` list (or, with `single`, a `--parallel 2` value): whole numbers of at least `min`. */
+export function parseWholeNumbers(flag: string, value: string, min: number, single = false): number[] {
+  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (parts.length === 0 || (single && parts.length > 1) || !parts.every((p) => /^\d+$/.test(p) && Number(p) >= min)) {
+    throw new UsageError(`${flag}: expected ${single ? 'a whole number' : 'whole numbers, comma-separated (e.g. 1,2,3),'} ≥ ${min}; got '${value}'`);
+  }
+  return parts.map(Number);
+}

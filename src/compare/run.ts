@@ -6,6 +6,7 @@ import type { TrainConfig } from '../config/schema.js';
 import { Progress } from '../train/progress.js';
 import { writeAtomic } from '../train/checkpoint.js';
 import type { CompareConfig, Setup } from './config.js';
+import { UsageError } from '../errors.js';
 
 /** One finished (or failed) run of the grid. */
 export interface RunRecord {
@@ -36,6 +37,7 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
   const progress = new Progress();
   const records: RunRecord[] = [];
   let done = 0;
+  for (const j of jobs) checkSameSettings(j.dir, { ...cfg.base, ...j.setup.settings, seed: j.seed });
   const pending = jobs.filter((j) => {
     const f = join(j.dir, 'result.json');
     if (!existsSync(f)) return true;
@@ -62,6 +64,21 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
   progress.stop();
   const order = (r: RunRecord) => cfg.setups.findIndex((s) => s.name === r.setup) * 1e6 + cfg.seeds.indexOf(r.seed);
   return records.sort((a, b) => order(a) - order(b));
+}
+
+/**
+ * A run folder left by an earlier `ner compare` must have been run with the settings asked for now:
+ * skipping or resuming it otherwise would report numbers the config did not produce.
+ */
+function checkSameSettings(dir: string, wanted: Record<string, unknown>): void {
+  const file = join(dir, 'train-config.json');
+  if (!existsSync(file)) return;
+  const { out: _out, ...had } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(had), ...Object.keys(wanted)])].sort();
+  const differ = keys.filter((k) => JSON.stringify(had[k]) !== JSON.stringify(wanted[k]));
+  if (differ.length === 0) return;
+  const shown = differ.map((k) => `${k} ${JSON.stringify(had[k])} → ${JSON.stringify(wanted[k])}`).join(', ');
+  throw new UsageError(`${file}: this run was made with other settings (${shown}); use another --out, or delete ${dir} to run it again`);
 }
 
 async function runOne(setup: Setup, seed: number, dir: string, cfg: CompareConfig): Promise<RunRecord> {
