@@ -72,6 +72,18 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   assert.equal(part.code, 0, part.stderr);
   assert.deepEqual((JSON.parse(part.stdout) as { setup: string }[]).map((s) => s.setup), ['adamw']);
   assert.doesNotMatch(readFileSync(join(out, 'report.md'), 'utf8'), /lookahead-from-init/);
+  // --seeds adds seeds to a grid: the finished ones are still skipped.
+  const more = runCli(['compare', '--config', config, '--out', out, '--setups', 'adamw', '--seeds', '1,2,3', '--parallel', '1', '--json']);
+  assert.equal(more.code, 0, more.stderr);
+  assert.match(more.stderr, /2 finished run\(s\) found .*: skipped/);
+  assert.deepEqual((JSON.parse(more.stdout) as { setup: string; runs: number }[]).map((s) => [s.setup, s.runs]), [['adamw', 3]]);
+  // A run folder made with other settings is neither skipped nor resumed: its numbers would not be this config's.
+  const edited = JSON.parse(readFileSync(config, 'utf8')) as { setups: Record<string, unknown>[] };
+  edited.setups[0]!.lr = 0.002;
+  writeFileSync(config, JSON.stringify(edited));
+  const changed = runCli(['compare', '--config', config, '--out', out, '--setups', 'adamw']);
+  assert.equal(changed.code, 2);
+  assert.match(changed.stderr, /adamw[\/\\]seed-1[\/\\]train-config\.json: this run was made with other settings \(lr 0\.001 → 0\.002\); use another --out/);
 });
 
 test('ner compare: a bad config names file:line', () => {
@@ -85,4 +97,10 @@ test('ner compare: a bad config names file:line', () => {
   const unknown = runCli(['compare', '--config', config, '--out', join(dir, 'o'), '--setups', 'a,c']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /--setups: no setup named c in the config; its setups are a, b/);
+  const seeds = runCli(['compare', '--config', config, '--out', join(dir, 'o'), '--seeds', '1,x']);
+  assert.equal(seeds.code, 2);
+  assert.match(seeds.stderr, /--seeds: expected whole numbers, comma-separated \(e\.g\. 1,2,3\), ≥ 0; got '1,x'/);
+  const parallel = runCli(['compare', '--config', config, '--out', join(dir, 'o'), '--parallel', '0']);
+  assert.equal(parallel.code, 2);
+  assert.match(parallel.stderr, /--parallel: expected a whole number ≥ 1; got '0'/);
 });
