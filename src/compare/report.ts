@@ -16,9 +16,12 @@ export interface SetupSummary {
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 /** Sample standard deviation (n − 1); 0 for a single run. */
+const meanStd = (m: number, sd: number | null) => (sd === null ? `${pct(m)} (1 seed)` : `${pct(m)} ± ${pct(sd)}`);
+
+/** Sample std; null below 2 values (one seed has no spread to report, not a spread of 0). */
 const std = (xs: number[]) => {
   const m = mean(xs);
-  return m === null ? null : xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+  return m === null || xs.length < 2 ? null : Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 };
 
 export function summarize(cfg: CompareConfig, records: RunRecord[]): SetupSummary[] {
@@ -85,7 +88,7 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   md += `Model ${base.model ?? 'scratch'}${base.numLayers ? ` (first ${base.numLayers} layers)` : ''}, train ${base.train}${base.trainLimit ? ` (first ${base.trainLimit} sentences)` : ''}, test ${base.test}${base.testLimit ? ` (first ${base.testLimit} sentences)` : ''}; ${base.epochs ?? 3} epochs, batch ${base.batchSize ?? 32}, max-len ${base.maxLen ?? 128}; seeds ${cfg.seeds.join(', ')}. Test entity F1 (conlleval semantics) of the model with the best dev F1.\n\n`;
   md += `| setup | test F1 (mean ± std) | best | drift | O predicted | time per run |\n|---|---|---|---|---|---|\n`;
   for (const s of summaries) {
-    const f1 = s.f1_mean === null ? 'failed' : `${pct(s.f1_mean)} ± ${pct(s.f1_std)}`;
+    const f1 = s.f1_mean === null ? 'failed' : meanStd(s.f1_mean, s.f1_std);
     md += `| ${s.setup}${s.failed ? ` (${s.failed} failed)` : ''} | ${f1} | ${pct(s.f1_best)} | ${s.drift_mean?.toFixed(3) ?? '–'} | ${pct(s.outside_fraction_mean)}% | ${dur(s.wall_seconds_mean)} |\n`;
   }
   md += `\nDrift: ‖θ_encoder,final − θ_encoder,start‖ / ‖θ_encoder,start‖ (start = the loaded checkpoint), mean over seeds. Curves: curves.svg.\n\n## Setups\n\n| setup | optimizer | lr | head lr | warmup | other settings |\n|---|---|---|---|---|---|\n`;
@@ -97,7 +100,7 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   md += runsTable(records);
   md += `\n## Why\n\n`;
   if (!best) return md + 'No run finished.\n';
-  md += `Best: **${best.setup}** (${pct(best.f1_mean)} ± ${pct(best.f1_std)}).\n\n`;
+  md += `Best: **${best.setup}** (${meanStd(best.f1_mean!, best.f1_std)}).\n\n`;
   const collapsed = ranked.filter((s) => s !== best && s.f1_mean! < 0.8 * best.f1_mean!);
   if (collapsed.length === 0) md += 'No setup collapsed (all are within 80% of the best mean F1).\n';
   for (const s of collapsed) {
