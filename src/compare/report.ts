@@ -49,7 +49,7 @@ const dur = (s: number | null) => (s === null ? '–' : s >= 90 ? `${(s / 60).to
 /** How much larger BERT's uncorrected Adam update is than bias-corrected Adam's at step t. */
 const uncorrected = (t: number, b1: number, b2: number) => ((1 - b1 ** t) / Math.sqrt(1 - b2 ** t)).toFixed(2);
 
-/** Why a setup scored far below the best one, from what the runs measured. */
+/** Why a setup scored below the best one, from what the runs measured. */
 function diagnosis(s: SetupSummary, best: SetupSummary, settings: Record<string, unknown>): string[] {
   const out: string[] = [];
   const opt = String(settings.optimizer ?? '');
@@ -64,10 +64,14 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: Record<string,
   if (s.outside_fraction_mean !== null && best.outside_fraction_mean !== null && s.outside_fraction_mean > best.outside_fraction_mean + 0.02) {
     out.push(`It predicts O for ${pct(s.outside_fraction_mean)}% of test tokens (${pct(best.outside_fraction_mean)}% for ${best.setup}): the tagger falls back on the majority label.`);
   }
+  if (settings.encoderWeights === 'random') {
+    out.push('Cause: no pretraining (encoderWeights "random"): the encoder starts from a random initialisation of the same architecture, so the gap to the best setup is what the checkpoint is worth to this task at this budget.');
+  }
+  const alpha = Number(options.alpha ?? 0.5);
   if (settings.lookaheadSlowWeights === 'init') {
-    out.push('Cause: Lookahead took its slow weights from a random initialisation, not from the loaded checkpoint (the TF1 pitfall of building the optimizer before `init_from_checkpoint`): every k steps the encoder is pulled a fraction α of the way back towards a random model.');
+    out.push(`Cause: Lookahead took its slow weights from a random initialisation, not from the loaded checkpoint (the TF1 pitfall of building the optimizer before \`init_from_checkpoint\`): at the first synchronisation the encoder is pulled α = ${alpha} of the way to a random model, and since the fast weights restart from the slow ones at every sync, that random share is carried to the end, whatever is learnt on top. How much F1 it costs depends on how much the pretraining is worth to the task.`);
   } else if (opt === 'ranger' || opt.startsWith('lookahead-')) {
-    out.push(`Cause: Lookahead moves the weights only α = ${options.alpha ?? 0.5} of the way to where the inner optimizer went every k = ${options.k ?? (opt === 'ranger' ? 6 : 5)} steps, which slows fine-tuning in a budget of a few hundred steps${opt.includes('radam') || opt === 'ranger' ? '; stacked on RAdam, whose early steps are small (below)' : ''}.`);
+    out.push(`Cause: Lookahead moves the weights only α = ${alpha} of the way to where the inner optimizer went every k = ${options.k ?? (opt === 'ranger' ? 6 : 5)} steps, which slows fine-tuning in a budget of a few hundred steps${opt.includes('radam') || opt === 'ranger' ? '; stacked on RAdam, whose early steps are small (below)' : ''}.`);
   }
   if (opt.includes('radam') || opt === 'ranger') {
     out.push(`RAdam: while the variance estimate is not yet tractable (ρt below 5, the first steps with β2 = 0.999) it takes SGD-with-momentum steps of size lr·m (or none at all without its SGD phase); afterwards the rectification factor stays well below 1 for hundreds of steps. At a fine-tuning learning rate that leaves the model near its starting point.`);
@@ -101,17 +105,24 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   md += `\n## Why\n\n`;
   if (!best) return md + 'No run finished.\n';
   md += `Best: **${best.setup}** (${meanStd(best.f1_mean!, best.f1_std)}).\n\n`;
+  const settingsOf = (name: string) => ({ ...cfg.base, ...cfg.setups.find((x) => x.name === name)!.settings });
   const collapsed = ranked.filter((s) => s !== best && s.f1_mean! < 0.8 * best.f1_mean!);
-  if (collapsed.length === 0) md += 'No setup collapsed (all are within 80% of the best mean F1).\n';
-  for (const s of collapsed) {
-    const setup = cfg.setups.find((x) => x.name === s.setup)!;
+  // A diagnostic ablation is explained whenever it trails the best, however little it costs on this checkpoint.
+  const ablated = ranked.filter((s) => s !== best && !collapsed.includes(s) && s.f1_mean! < best.f1_mean! && isAblation(settingsOf(s.setup)));
+  if (collapsed.length === 0) md += 'No setup collapsed (all are within 80% of the best mean F1).\n\n';
+  for (const s of [...collapsed, ...ablated]) {
     md += `### ${s.setup}: ${pct(s.f1_mean)} (${((100 * s.f1_mean!) / best.f1_mean!).toFixed(0)}% of the best)\n\n`;
-    for (const line of diagnosis(s, best, { ...cfg.base, ...setup.settings })) md += `- ${line}\n`;
+    for (const line of diagnosis(s, best, settingsOf(s.setup))) md += `- ${line}\n`;
     md += '\n';
   }
   const failed = records.filter((r) => r.status === 'failed');
   if (failed.length) md += `## Failed runs\n\n${failed.map((r) => `- ${r.setup} seed ${r.seed}: ${r.error}`).join('\n')}\n`;
   return md;
+}
+
+/** Settings that deliberately break a setup (the TF1 Lookahead pitfall, no pretraining). */
+function isAblation(s: Record<string, unknown>): boolean {
+  return s.lookaheadSlowWeights === 'init' || s.encoderWeights === 'random';
 }
 
 /** Every run, so a collapse (drift far from the others) can be told apart from slow learning (drift small). */

@@ -64,3 +64,23 @@ test('report "why": each collapse gets the cause its measurements and mechanism 
   assert.match(section('bert'), /predicts O for 100\.0% of test tokens/);
   assert.equal(section('close'), '', 'a setup at 93% of the best is not a collapse');
 });
+
+test('report "why": a diagnostic ablation that costs less than 20% is still explained; one seed shows no spread', () => {
+  const small: CompareConfig = {
+    ...cfg,
+    seeds: [1],
+    setups: [
+      { name: 'lookahead', settings: { optimizer: 'lookahead-adamw' } },
+      { name: 'lookahead-init', settings: { optimizer: 'lookahead-adamw', lookaheadSlowWeights: 'init', optimizerOptions: { alpha: 0.5 } } },
+      { name: 'random', settings: { optimizer: 'adamw', encoderWeights: 'random' } },
+    ],
+  };
+  const rs = [run('lookahead', 1, 0.27, 0.028, 0.91), run('lookahead-init', 1, 0.24, 0.51, 0.91), run('random', 1, 0.25, 0.06, 0.91)];
+  const md = reportMarkdown(small, rs, summarize(small, rs));
+  const section = (name: string) => md.split(`### ${name}:`)[1]?.split('###')[0] ?? '';
+  assert.match(md, /No setup collapsed/);
+  assert.match(section('lookahead-init'), /89% of the best/);
+  assert.match(section('lookahead-init'), /pulled α = 0\.5 of the way to a random model/);
+  assert.match(section('random'), /no pretraining/);
+  assert.match(md, /\| lookahead \| 27\.0 \(1 seed\) \|/);
+});
