@@ -15,10 +15,10 @@ export interface SetupSummary {
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-/** Sample standard deviation (n − 1); 0 for a single run. */
+/** "mean ± std" in points, or "mean (1 seed)" where there is no spread to show. */
 const meanStd = (m: number, sd: number | null) => (sd === null ? `${pct(m)} (1 seed)` : `${pct(m)} ± ${pct(sd)}`);
 
-/** Sample std; null below 2 values (one seed has no spread to report, not a spread of 0). */
+/** Sample standard deviation (n − 1); null below 2 values (one seed has no spread to report, not a spread of 0). */
 const std = (xs: number[]) => {
   const m = mean(xs);
   return m === null || xs.length < 2 ? null : Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
