@@ -63,6 +63,11 @@ export function loadCompareConfig(path: string): CompareConfig {
   return { base, seeds: seeds as number[], setups, parallel: parallel as number };
 }
 
+/** The training settings a setup runs with: the shared base overridden by the setup's own. */
+export function setupSettings(cfg: CompareConfig, setup: Setup): Partial<TrainConfig> {
+  return { ...cfg.base, ...setup.settings };
+}
+
 /** The config restricted to the named setups (in the config's order), for running part of a long grid. */
 export function selectSetups(cfg: CompareConfig, names: string[]): CompareConfig {
   const known = cfg.setups.map((s) => s.name);

@@ -1,4 +1,4 @@
-import type { CompareConfig } from './config.js';
+import { setupSettings, type CompareConfig } from './config.js';
 import type { RunRecord } from './run.js';
 
 /** Per-setup aggregates over seeds. */
@@ -95,9 +95,9 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
     const f1 = s.f1_mean === null ? 'failed' : meanStd(s.f1_mean, s.f1_std);
     md += `| ${s.setup}${s.failed ? ` (${s.failed} failed)` : ''} | ${f1} | ${pct(s.f1_best)} | ${s.drift_mean?.toFixed(3) ?? '–'} | ${pct(s.outside_fraction_mean)}% | ${dur(s.wall_seconds_mean)} |\n`;
   }
-  md += `\nDrift: ‖θ_encoder,final − θ_encoder,start‖ / ‖θ_encoder,start‖ (start = the loaded checkpoint), mean over seeds. Curves: curves.svg.\n\n## Setups\n\n| setup | optimizer | lr | head lr | warmup | other settings |\n|---|---|---|---|---|---|\n`;
+  md += `\nDrift: ‖θ_encoder,final − θ_encoder,start‖ / ‖θ_encoder,start‖ (start = the weights training began from: the loaded checkpoint, or the random init with encoderWeights "random"), mean over seeds. Curves: curves.svg.\n\n## Setups\n\n| setup | optimizer | lr | head lr | warmup | other settings |\n|---|---|---|---|---|---|\n`;
   for (const setup of cfg.setups) {
-    const s = { ...cfg.base, ...setup.settings } as Record<string, unknown>;
+    const s = setupSettings(cfg, setup) as Record<string, unknown>;
     const other = Object.entries(setup.settings).filter(([k]) => !['optimizer', 'lr', 'headLr', 'warmup'].includes(k)).map(([k, v]) => `${k} ${JSON.stringify(v)}`);
     md += `| ${setup.name} | ${s.optimizer ?? 'adamw'} | ${s.lr ?? '-'} | ${s.headLr ?? s.lr ?? '-'} | ${s.warmup ?? 0.1} | ${other.join('; ') || '–'}${setup.description ? ` — ${setup.description}` : ''} |\n`;
   }
@@ -105,7 +105,7 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   md += `\n## Why\n\n`;
   if (!best) return md + 'No run finished.\n';
   md += `Best: **${best.setup}** (${meanStd(best.f1_mean!, best.f1_std)}).\n\n`;
-  const settingsOf = (name: string) => ({ ...cfg.base, ...cfg.setups.find((x) => x.name === name)!.settings });
+  const settingsOf = (name: string) => setupSettings(cfg, cfg.setups.find((x) => x.name === name)!) as Record<string, unknown>;
   const collapsed = ranked.filter((s) => s !== best && s.f1_mean! < 0.8 * best.f1_mean!);
   // A diagnostic ablation is explained whenever it trails the best, however little it costs on this checkpoint.
   const ablated = ranked.filter((s) => s !== best && !collapsed.includes(s) && s.f1_mean! < best.f1_mean! && isAblation(settingsOf(s.setup)));

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { TrainConfig } from '../config/schema.js';
 import { Progress } from '../train/progress.js';
 import { writeAtomic } from '../train/checkpoint.js';
-import type { CompareConfig, Setup } from './config.js';
 import { UsageError } from '../errors.js';
+import { setupSettings, type CompareConfig, type Setup } from './config.js';
 
 /** One finished (or failed) run of the grid. */
 export interface RunRecord {
@@ -33,11 +33,11 @@ const BIN = fileURLToPath(new URL('../../../bin/ner.js', import.meta.url));
 
 /** Runs every setup × seed not yet finished in `out`, `parallel` at a time, each as `ner train`. */
 export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecord[]> {
-  const jobs = cfg.setups.flatMap((setup) => cfg.seeds.map((seed) => ({ setup, seed, dir: join(out, 'runs', setup.name, `seed-${seed}`) })));
+  const jobs: Job[] = cfg.setups.flatMap((setup) => cfg.seeds.map((seed) => ({ setup, seed, dir: join(out, 'runs', setup.name, `seed-${seed}`), settings: setupSettings(cfg, setup) })));
   const progress = new Progress();
   const records: RunRecord[] = [];
   let done = 0;
-  for (const j of jobs) checkSameSettings(j.dir, { ...cfg.base, ...j.setup.settings, seed: j.seed });
+  for (const j of jobs) checkSameSettings(j.dir, { ...j.settings, seed: j.seed });
   const pending = jobs.filter((j) => {
     const f = join(j.dir, 'result.json');
     if (!existsSync(f)) return true;
@@ -53,7 +53,7 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
   const queue = [...pending];
   const worker = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
-      const record = await runOne(job.setup, job.seed, job.dir, cfg);
+      const record = await runOne(job);
       records.push(record);
       done++;
       progress.update(done);
@@ -81,9 +81,15 @@ function checkSameSettings(dir: string, wanted: Record<string, unknown>): void {
   throw new UsageError(`${file}: this run was made with other settings (${shown}); use another --out, or delete ${dir} to run it again`);
 }
 
-async function runOne(setup: Setup, seed: number, dir: string, cfg: CompareConfig): Promise<RunRecord> {
+interface Job {
+  setup: Setup;
+  seed: number;
+  dir: string;
+  settings: Partial<TrainConfig>;
+}
+
+async function runOne({ setup, seed, dir, settings }: Job): Promise<RunRecord> {
   mkdirSync(dir, { recursive: true });
-  const settings = { ...cfg.base, ...setup.settings };
   const configFile = join(dir, 'train-config.json');
   writeFileSync(configFile, JSON.stringify({ ...settings, seed, out: dir }, null, 2));
   const resume = existsSync(join(dir, 'state', 'trainer.json'));
