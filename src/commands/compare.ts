@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCompareConfig, parseWholeNumbers, selectSetups } from '../compare/config.js';
+import { loadCompareConfig, parseWholeNumbers, selectSetups, withSeeds } from '../compare/config.js';
 import { curvesSvg } from '../compare/plot.js';
 import { reportMarkdown, summarize } from '../compare/report.js';
 import { runGrid } from '../compare/run.js';
@@ -14,13 +14,13 @@ export function compareCommand(): Command {
     .requiredOption('--config <file>', 'JSON: {"base": {training settings}, "seeds": [1,2,3], "setups": [{"name", …settings}], "parallel": 2}')
     .requiredOption('--out <dir>', 'results folder; rerunning with the same folder skips finished runs and resumes interrupted ones')
     .option('--setups <names>', 'run and report only these setups (comma-separated names from the config), e.g. the rows that fit in the time you have; a later run with more setups skips the finished ones')
-    .option('--seeds <list>', "override the config's seeds, e.g. 1,2,3 (finished seeds in --out are skipped, so this adds seeds to a grid)")
+    .option('--seeds <list>', "run every setup with these seeds, e.g. 1,2,3, instead of the config's (its setups' own seeds included); finished seeds in --out are skipped, so this adds seeds to a grid")
     .option('--parallel <n>', "override the config's number of runs at once (each a `ner train` process)")
     .option('--json', 'print the per-setup summary as JSON')
     .action(async (opts: { config: string; out: string; setups?: string; seeds?: string; parallel?: string; json?: boolean }) => {
       const all = loadCompareConfig(opts.config);
       let cfg = opts.setups === undefined ? all : selectSetups(all, opts.setups.split(',').map((n) => n.trim()).filter(Boolean));
-      if (opts.seeds !== undefined) cfg = { ...cfg, seeds: [...new Set(parseWholeNumbers('--seeds', opts.seeds, 0))] };
+      if (opts.seeds !== undefined) cfg = withSeeds(cfg, [...new Set(parseWholeNumbers('--seeds', opts.seeds, 0))]);
       if (opts.parallel !== undefined) {
         const [parallel] = parseWholeNumbers('--parallel', opts.parallel, 1, true);
         cfg = { ...cfg, parallel };

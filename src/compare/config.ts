@@ -12,6 +12,18 @@ export interface Setup {
   description?: string;
   /** Overrides of training settings (optimizer, lr, headLr, optimizerOptions, lookaheadSlowWeights, …). */
   settings: Partial<TrainConfig>;
+  /** This setup's own seeds (more where one seed leaves a comparison open); default: the grid's. */
+  seeds?: number[];
+  /** What another implementation measured for this setup, to compare row by row in the report. */
+  reference?: Reference;
+}
+
+/** A reference figure for one setup (e.g. a row of a published or PyTorch baseline). */
+export interface Reference {
+  f1: number;
+  drift?: number;
+  /** Why ours may differ, from what was measured (shown in the report when the figures disagree). */
+  note?: string;
 }
 
 export interface CompareConfig {
@@ -20,22 +32,27 @@ export interface CompareConfig {
   setups: Setup[];
   /** Runs at once (each a `ner train` process); default: 2. */
   parallel: number;
+  /** Where the setups' reference figures come from (e.g. "../shared/reference/baselines.md, seed 1"). */
+  referenceSource?: string;
 }
 
 const FORBIDDEN = ['out', 'seed'];
 
 export function loadCompareConfig(path: string): CompareConfig {
   const { values, text } = readConfigFile(path);
-  const lineOf = (needle: string) => {
-    const i = text.indexOf(needle);
+  /** The line of `needle`, looked for after `after` (e.g. a key inside the setup of that name). */
+  const lineOf = (needle: string, after = '') => {
+    const start = Math.max(0, text.indexOf(after));
+    const i = text.indexOf(needle, start);
     return i < 0 ? undefined : text.slice(0, i).split('\n').length;
   };
-  const fail = (needle: string, detail: string): never => {
-    throw new InputError(path, lineOf(needle), detail);
+  const fail = (needle: string, detail: string, after?: string): never => {
+    throw new InputError(path, lineOf(needle, after), detail);
   };
   for (const key of Object.keys(values)) {
-    if (!['base', 'seeds', 'setups', 'parallel', 'description'].includes(key)) fail(`"${key}"`, `unknown key '${key}'; expected base, seeds, setups, parallel`);
+    if (!['base', 'seeds', 'setups', 'parallel', 'description', 'referenceSource'].includes(key)) fail(`"${key}"`, `unknown key '${key}'; expected base, seeds, setups, parallel, description, referenceSource`);
   }
+  if (values.referenceSource !== undefined && typeof values.referenceSource !== 'string') fail('"referenceSource"', 'referenceSource must be a string naming where the reference figures come from');
   const checkSettings = (obj: unknown, where: string): Partial<TrainConfig> => {
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) fail(`"${where}"`, `${where} must be an object of training settings`);
     for (const [k, v] of Object.entries(obj as object)) {
@@ -47,20 +64,56 @@ export function loadCompareConfig(path: string): CompareConfig {
     return obj as Partial<TrainConfig>;
   };
   const base = checkSettings(values.base ?? {}, 'base');
-  const seeds = values.seeds ?? [1];
-  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((s) => Number.isInteger(s) && s >= 0)) fail('"seeds"', 'seeds must be a non-empty list of whole numbers');
+  const checkSeeds = (seeds: unknown, where: string, after?: string): number[] => {
+    if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((s) => Number.isInteger(s) && s >= 0)) fail('"seeds"', `${where} must be a non-empty list of whole numbers`, after);
+    return [...new Set(seeds as number[])];
+  };
+  const seeds = checkSeeds(values.seeds ?? [1], 'seeds');
   if (!Array.isArray(values.setups) || values.setups.length === 0) fail('"setups"', 'setups must be a non-empty list');
   const names = new Set<string>();
   const setups = (values.setups as Record<string, unknown>[]).map((raw, i) => {
-    const { name, description, ...settings } = raw ?? {};
+    const { name, description, seeds: ownSeeds, reference, ...settings } = raw ?? {};
     if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) fail(`"setups"`, `setups[${i}].name must be a name of letters, digits, '.', '_' or '-'`);
     if (names.has(name as string)) fail(`"${name}"`, `setup name '${name}' is used twice`);
     names.add(name as string);
-    return { name: name as string, ...(typeof description === 'string' ? { description } : {}), settings: checkSettings(settings, `setups[${i}] (${name})`) };
+    const where = `setups[${i}] (${name})`;
+    const checkedReference = (r: unknown): Reference => {
+      const problem = referenceProblem(r);
+      return problem ? fail('"reference"', `${where}.reference: ${problem}`, `"${name}"`) : (r as Reference);
+    };
+    return {
+      name: name as string,
+      ...(typeof description === 'string' ? { description } : {}),
+      settings: checkSettings(settings, where),
+      ...(ownSeeds === undefined ? {} : { seeds: checkSeeds(ownSeeds, `${where}.seeds`, `"${name}"`) }),
+      ...(reference === undefined ? {} : { reference: checkedReference(reference) }),
+    };
   });
   const parallel = values.parallel ?? 2;
   if (!Number.isInteger(parallel) || (parallel as number) < 1) fail('"parallel"', 'parallel must be a whole number ≥ 1');
-  return { base, seeds: seeds as number[], setups, parallel: parallel as number };
+  return { base, seeds, setups, parallel: parallel as number, ...(values.referenceSource === undefined ? {} : { referenceSource: values.referenceSource as string }) };
+}
+
+/** A setup's `reference`, or the problem with it. */
+function referenceProblem(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'must be an object {"f1", "drift", "note"}';
+  const { f1, drift, note, ...rest } = raw as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) return `unknown key '${unknown[0]}'; expected f1, drift, note`;
+  if (typeof f1 !== 'number' || !(f1 >= 0 && f1 <= 1)) return `f1 must be a fraction between 0 and 1 (got ${JSON.stringify(f1)})`;
+  if (drift !== undefined && (typeof drift !== 'number' || !(drift >= 0))) return `drift must be a number ≥ 0 (got ${JSON.stringify(drift)})`;
+  if (note !== undefined && typeof note !== 'string') return 'note must be a string';
+  return undefined;
+}
+
+/** The seeds a setup runs with: its own, else the grid's. */
+export function seedsOf(cfg: CompareConfig, setup: Setup): number[] {
+  return setup.seeds ?? cfg.seeds;
+}
+
+/** `--seeds` on the command line: these seeds for every setup, replacing the config's (its own included). */
+export function withSeeds(cfg: CompareConfig, seeds: number[]): CompareConfig {
+  return { ...cfg, seeds, setups: cfg.setups.map(({ seeds: _own, ...setup }) => setup) };
 }
 
 /** The training settings a setup runs with: the shared base overridden by the setup's own. */

@@ -1,4 +1,5 @@
-import { setupSettings, type CompareConfig } from './config.js';
+import { seedsOf, setupSettings, type CompareConfig } from './config.js';
+import { AGREE_POINTS, compareWithReference, type ReferenceComparison } from './reference.js';
 import type { RunRecord } from './run.js';
 
 /** Per-setup aggregates over seeds. */
@@ -12,6 +13,8 @@ export interface SetupSummary {
   drift_mean: number | null;
   outside_fraction_mean: number | null;
   wall_seconds_mean: number | null;
+  /** Against the setup's reference figure, when the config gives one. */
+  reference: ReferenceComparison | null;
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -25,7 +28,7 @@ const std = (xs: number[]) => {
 };
 
 export function summarize(cfg: CompareConfig, records: RunRecord[]): SetupSummary[] {
-  return cfg.setups.map(({ name }) => {
+  return cfg.setups.map(({ name, reference }) => {
     const rs = records.filter((r) => r.setup === name);
     const ok = rs.filter((r) => r.status === 'ok');
     const f1 = ok.map((r) => r.test?.f1).filter((x): x is number => typeof x === 'number');
@@ -40,6 +43,7 @@ export function summarize(cfg: CompareConfig, records: RunRecord[]): SetupSummar
       drift_mean: mean(nums((r) => r.drift)),
       outside_fraction_mean: mean(nums((r) => r.outside_fraction)),
       wall_seconds_mean: mean(ok.map((r) => r.wall_seconds)),
+      reference: reference ? compareWithReference(f1, reference) : null,
     };
   });
 }
@@ -89,7 +93,7 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   const ranked = summaries.filter((s) => s.f1_mean !== null).sort((a, b) => b.f1_mean! - a.f1_mean!);
   const best = ranked[0];
   let md = `# Optimizer comparison\n\n`;
-  md += `Model ${base.model ?? 'scratch'}${base.numLayers ? ` (first ${base.numLayers} layers)` : ''}, train ${base.train}${base.trainLimit ? ` (first ${base.trainLimit} sentences)` : ''}, test ${base.test}${base.testLimit ? ` (first ${base.testLimit} sentences)` : ''}; ${base.epochs ?? 3} epochs, batch ${base.batchSize ?? 32}, max-len ${base.maxLen ?? 128}; seeds ${cfg.seeds.join(', ')}. Test entity F1 (conlleval semantics) of the model with the best dev F1.\n\n`;
+  md += `Model ${base.model ?? 'scratch'}${base.numLayers ? ` (first ${base.numLayers} layers)` : ''}, train ${base.train}${base.trainLimit ? ` (first ${base.trainLimit} sentences)` : ''}, test ${base.test}${base.testLimit ? ` (first ${base.testLimit} sentences)` : ''}; ${base.epochs ?? 3} epochs, batch ${base.batchSize ?? 32}, max-len ${base.maxLen ?? 128}; ${seedsLine(cfg)}. Test entity F1 (conlleval semantics) of the model with the best dev F1.\n\n`;
   md += `| setup | test F1 (mean ± std) | best | drift | O predicted | time per run |\n|---|---|---|---|---|---|\n`;
   for (const s of summaries) {
     const f1 = s.f1_mean === null ? 'failed' : meanStd(s.f1_mean, s.f1_std);
@@ -101,6 +105,7 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
     const other = Object.entries(setup.settings).filter(([k]) => !['optimizer', 'lr', 'headLr', 'warmup'].includes(k)).map(([k, v]) => `${k} ${JSON.stringify(v)}`);
     md += `| ${setup.name} | ${s.optimizer ?? 'adamw'} | ${s.lr ?? '-'} | ${s.headLr ?? s.lr ?? '-'} | ${s.warmup ?? 0.1} | ${other.join('; ') || '–'}${setup.description ? ` — ${setup.description}` : ''} |\n`;
   }
+  md += referenceSection(cfg, summaries);
   md += runsTable(records);
   md += `\n## Why\n\n`;
   if (!best) return md + 'No run finished.\n';
@@ -117,6 +122,43 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   }
   const failed = records.filter((r) => r.status === 'failed');
   if (failed.length) md += `## Failed runs\n\n${failed.map((r) => `- ${r.setup} seed ${r.seed}: ${r.error}`).join('\n')}\n`;
+  return md;
+}
+
+/** "seeds 1", or "seeds 1 (1, 2, 3 for a, b)" when some setups run their own. */
+function seedsLine(cfg: CompareConfig): string {
+  const own = new Map<string, string[]>();
+  for (const setup of cfg.setups) {
+    const seeds = seedsOf(cfg, setup).join(', ');
+    if (seeds !== cfg.seeds.join(', ')) own.set(seeds, [...(own.get(seeds) ?? []), setup.name]);
+  }
+  const extra = [...own].map(([seeds, names]) => `${seeds} for ${names.join(', ')}`).join('; ');
+  return `seeds ${cfg.seeds.join(', ')}${extra ? ` (${extra})` : ''}`;
+}
+
+/** Row by row against the reference figures the config gives, with what explains each difference. */
+function referenceSection(cfg: CompareConfig, summaries: SetupSummary[]): string {
+  const rows = summaries.filter((s) => s.reference !== null);
+  if (rows.length === 0) return '';
+  const verdict = (c: ReferenceComparison) =>
+    c.verdict === 'within' ? `within ±${AGREE_POINTS} points` : c.verdict === 'spread' ? 'inside the spread of our seeds' : 'differs (see below)';
+  let md = `\n## Against the reference\n\n${cfg.referenceSource ? `Reference: ${cfg.referenceSource}. ` : ''}Δ = our mean test F1 − the reference's, in points. "95% range": where one more run of ours would fall with 95% probability (mean ± t·s·√(1 + 1/n) over our n seeds); a one-seed reference inside it is no evidence that the implementations differ.\n\n`;
+  md += `| setup | ours: test F1 | reference | Δ | 95% range (one run) | ours: drift | reference drift | verdict |\n|---|---|---|---|---|---|---|---|\n`;
+  for (const s of rows) {
+    const c = s.reference!;
+    const range = c.f1_interval ? `${pct(Math.max(0, c.f1_interval[0]))}–${pct(Math.min(1, c.f1_interval[1]))}` : '– (1 seed)';
+    md += `| ${s.setup} | ${meanStd(s.f1_mean!, s.f1_std)} | ${pct(c.reference_f1)} | ${c.f1_delta >= 0 ? '+' : ''}${(100 * c.f1_delta).toFixed(1)} | ${range} | ${s.drift_mean?.toFixed(3) ?? '–'} | ${c.reference_drift?.toFixed(3) ?? '–'} | ${verdict(c)} |\n`;
+  }
+  const notes = rows.filter((s) => s.reference!.verdict !== 'within');
+  if (notes.length) md += '\n';
+  for (const s of notes) {
+    const note = cfg.setups.find((x) => x.name === s.setup)?.reference?.note;
+    const c = s.reference!;
+    const n = s.runs - s.failed;
+    const gap = `${(100 * Math.abs(c.f1_delta)).toFixed(1)} points ${c.f1_delta < 0 ? 'under' : 'over'} the reference`;
+    const what = c.verdict === 'spread' ? `${gap}, but the reference's ${pct(c.reference_f1)} lies inside the 95% range of our ${n} seeds.` : c.f1_interval ? `${gap}, outside the 95% range of our ${n} seeds.` : `${gap}, one seed each: no spread to judge the gap by.`;
+    md += `- **${s.setup}**: ${what}${note ? ` ${note}` : c.verdict === 'differs' ? ' Not explained by a measurement.' : ''}\n`;
+  }
   return md;
 }
 

@@ -6,7 +6,7 @@ import type { TrainConfig } from '../config/schema.js';
 import { Progress } from '../train/progress.js';
 import { writeAtomic } from '../train/checkpoint.js';
 import { UsageError } from '../errors.js';
-import { setupSettings, type CompareConfig, type Setup } from './config.js';
+import { seedsOf, setupSettings, type CompareConfig, type Setup } from './config.js';
 
 /** One finished (or failed) run of the grid. */
 export interface RunRecord {
@@ -33,7 +33,7 @@ const BIN = fileURLToPath(new URL('../../../bin/ner.js', import.meta.url));
 
 /** Runs every setup × seed not yet finished in `out`, `parallel` at a time, each as `ner train`. */
 export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecord[]> {
-  const jobs: Job[] = cfg.setups.flatMap((setup) => cfg.seeds.map((seed) => ({ setup, seed, dir: join(out, 'runs', setup.name, `seed-${seed}`), settings: setupSettings(cfg, setup) })));
+  const jobs: Job[] = cfg.setups.flatMap((setup) => seedsOf(cfg, setup).map((seed) => ({ setup, seed, dir: join(out, 'runs', setup.name, `seed-${seed}`), settings: setupSettings(cfg, setup) })));
   const progress = new Progress();
   const records: RunRecord[] = [];
   let done = 0;
@@ -62,7 +62,7 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
   };
   await Promise.all(Array.from({ length: Math.min(cfg.parallel, Math.max(1, pending.length)) }, worker));
   progress.stop();
-  const order = (r: RunRecord) => cfg.setups.findIndex((s) => s.name === r.setup) * 1e6 + cfg.seeds.indexOf(r.seed);
+  const order = (r: RunRecord) => jobs.findIndex((j) => j.setup.name === r.setup && j.seed === r.seed);
   return records.sort((a, b) => order(a) - order(b));
 }
 

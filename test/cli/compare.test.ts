@@ -31,7 +31,7 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
       setups: [
         { name: 'adamw', optimizer: 'adamw' },
         { name: 'lookahead-from-init', optimizer: 'lookahead-adamw', lookaheadSlowWeights: 'init', description: 'the TF1 pitfall' },
-        { name: 'broken', optimizer: 'adamw', lookaheadSlowWeights: 'init' },
+        { name: 'broken', optimizer: 'adamw', lookaheadSlowWeights: 'init', seeds: [1] },
       ],
     }),
   );
@@ -39,7 +39,7 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   const r = runCli(['compare', '--config', config, '--out', out, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout) as { setup: string; runs: number; failed: number; f1_mean: number | null }[];
-  assert.deepEqual(summary.map((s) => [s.setup, s.runs, s.failed]), [['adamw', 2, 0], ['lookahead-from-init', 2, 0], ['broken', 2, 2]]);
+  assert.deepEqual(summary.map((s) => [s.setup, s.runs, s.failed]), [['adamw', 2, 0], ['lookahead-from-init', 2, 0], ['broken', 1, 1]]);
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { runs: Record<string, unknown>[] };
   const ok = results.runs.filter((x) => x.status === 'ok');
   assert.equal(ok.length, 4);
@@ -56,7 +56,8 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   assert.match(String(results.runs.find((x) => x.setup === 'broken')!.error), /needs a Lookahead optimizer/);
   const report = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(report, /\| adamw \| [\d.]+ ± [\d.]+ \| [\d.]+ \|/);
-  assert.match(report, /\| broken \(2 failed\) \| failed \|/);
+  assert.match(report, /\| broken \(1 failed\) \| failed \|/);
+  assert.match(report, /seeds 1, 2 \(1 for broken\)/);
   // Per run: test F1, best dev F1 and drift from the checkpoint.
   assert.match(report, /\| adamw \| 2 \| [\d.]+ \| [\d.]+ \| \d\.\d{3} \| [\d.]+% \| 8 \|/);
   assert.match(report, /\| broken \| 1 \| failed \|/);
@@ -103,4 +104,12 @@ test('ner compare: a bad config names file:line', () => {
   const parallel = runCli(['compare', '--config', config, '--out', join(dir, 'o'), '--parallel', '0']);
   assert.equal(parallel.code, 2);
   assert.match(parallel.stderr, /--parallel: expected a whole number ≥ 1; got '0'/);
+  writeFileSync(config, '{\n  "setups": [\n    { "name": "a" },\n    { "name": "b",\n      "reference": { "f1": 44.4 } }\n  ]\n}\n');
+  const reference = runCli(['compare', '--config', config, '--out', join(dir, 'o')]);
+  assert.equal(reference.code, 2);
+  assert.match(reference.stderr, new RegExp(`${config}:5: setups\\[1\\] \\(b\\)\\.reference: f1 must be a fraction between 0 and 1 \\(got 44\\.4\\)`));
+  writeFileSync(config, '{ "setups": [{ "name": "a", "seeds": [] }] }\n');
+  const ownSeeds = runCli(['compare', '--config', config, '--out', join(dir, 'o')]);
+  assert.equal(ownSeeds.code, 2);
+  assert.match(ownSeeds.stderr, /setups\[0\] \(a\)\.seeds must be a non-empty list of whole numbers/);
 });

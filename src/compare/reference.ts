@@ -1,0 +1,51 @@
+import type { Reference } from './config.js';
+
+/** Two-sided 95% quantiles of Student's t for 1…30 degrees of freedom (above 30: the normal's 1.96 is within 4%). */
+const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+/**
+ * The 95% prediction interval for one more run, from n ≥ 2 runs assumed normal:
+ * mean ± t(0.975, n−1) · s · √(1 + 1/n). A reference measured with one seed that falls inside it is
+ * what one more seed of ours could have given, so the difference says nothing about the implementations.
+ */
+export function predictionInterval(xs: number[]): [number, number] | null {
+  const n = xs.length;
+  if (n < 2) return null;
+  const m = xs.reduce((a, b) => a + b, 0) / n;
+  const s = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (n - 1));
+  const half = (T95[n - 2] ?? 1.96) * s * Math.sqrt(1 + 1 / n);
+  return [m - half, m + half];
+}
+
+/** How a setup compares with its reference figure. */
+export interface ReferenceComparison {
+  reference_f1: number;
+  reference_drift: number | null;
+  /** Our mean test F1 minus the reference's, as a fraction (0.01 = 1 point). */
+  f1_delta: number;
+  /** 95% prediction interval for one run of ours (null below 2 runs). */
+  f1_interval: [number, number] | null;
+  /**
+   * within: |Δ| ≤ 2 points; spread: outside ±2 points but inside the interval;
+   * differs: neither (the config's note, if any, says why).
+   */
+  verdict: 'within' | 'spread' | 'differs';
+}
+
+/** Points of F1 within which ours and the reference count as agreeing (the acceptance bar of the study). */
+export const AGREE_POINTS = 2;
+
+export function compareWithReference(f1s: number[], reference: Reference): ReferenceComparison | null {
+  if (f1s.length === 0) return null;
+  const mean = f1s.reduce((a, b) => a + b, 0) / f1s.length;
+  const delta = mean - reference.f1;
+  const interval = predictionInterval(f1s);
+  const inside = interval !== null && reference.f1 >= interval[0] && reference.f1 <= interval[1];
+  return {
+    reference_f1: reference.f1,
+    reference_drift: reference.drift ?? null,
+    f1_delta: delta,
+    f1_interval: interval,
+    verdict: Math.abs(delta) <= AGREE_POINTS / 100 + 1e-12 ? 'within' : inside ? 'spread' : 'differs',
+  };
+}
