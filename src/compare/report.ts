@@ -149,6 +149,10 @@ function referenceSection(cfg: CompareConfig, summaries: SetupSummary[]): string
     const range = c.f1_interval ? `${pct(Math.max(0, c.f1_interval[0]))}–${pct(Math.min(1, c.f1_interval[1]))}` : '– (1 seed)';
     md += `| ${s.setup} | ${meanStd(s.f1_mean!, s.f1_std)} | ${pct(c.reference_f1)} | ${c.f1_delta >= 0 ? '+' : ''}${(100 * c.f1_delta).toFixed(1)} | ${range} | ${s.drift_mean?.toFixed(3) ?? '–'} | ${c.reference_drift?.toFixed(3) ?? '–'} | ${verdict(c)} |\n`;
   }
+  // Rows can each sit inside the seed spread and still lean one way together: say so.
+  const deltas = rows.map((s) => s.reference!.f1_delta);
+  const under = deltas.filter((d) => d < 0).length;
+  md += `\nOurs is under the reference in ${under} of ${rows.length} rows, over in ${deltas.filter((d) => d > 0).length}; mean Δ ${(100 * deltas.reduce((a, b) => a + b, 0) / rows.length).toFixed(1)} points.\n`;
   const notes = rows.filter((s) => s.reference!.verdict !== 'within');
   if (notes.length) md += '\n';
   for (const s of notes) {
