@@ -3,16 +3,22 @@ import type { Reference } from './config.js';
 /** Two-sided 95% quantiles of Student's t for 1…30 degrees of freedom (above 30: the normal's 1.96 is within 4%). */
 const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
 
+export const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/** Sample standard deviation (n − 1); null below 2 values (one seed has no spread to report, not a spread of 0). */
+export const std = (xs: number[]): number | null => {
+  const m = mean(xs);
+  return m === null || xs.length < 2 ? null : Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+};
+
 /**
  * The 95% prediction interval for one more run, from n ≥ 2 runs assumed normal:
  * mean ± t(0.975, n−1) · s · √(1 + 1/n). A reference measured with one seed that falls inside it is
  * what one more seed of ours could have given, so the difference says nothing about the implementations.
  */
 export function predictionInterval(xs: number[]): [number, number] | null {
-  const n = xs.length;
-  if (n < 2) return null;
-  const m = xs.reduce((a, b) => a + b, 0) / n;
-  const s = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (n - 1));
+  const [n, m, s] = [xs.length, mean(xs), std(xs)];
+  if (m === null || s === null) return null;
   const half = (T95[n - 2] ?? 1.96) * s * Math.sqrt(1 + 1 / n);
   return [m - half, m + half];
 }
@@ -36,9 +42,9 @@ export interface ReferenceComparison {
 export const AGREE_POINTS = 2;
 
 export function compareWithReference(f1s: number[], reference: Reference): ReferenceComparison | null {
-  if (f1s.length === 0) return null;
-  const mean = f1s.reduce((a, b) => a + b, 0) / f1s.length;
-  const delta = mean - reference.f1;
+  const m = mean(f1s);
+  if (m === null) return null;
+  const delta = m - reference.f1;
   const interval = predictionInterval(f1s);
   const inside = interval !== null && reference.f1 >= interval[0] && reference.f1 <= interval[1];
   return {

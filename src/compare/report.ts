@@ -1,5 +1,5 @@
 import { seedsOf, setupSettings, type CompareConfig } from './config.js';
-import { AGREE_POINTS, compareWithReference, type ReferenceComparison } from './reference.js';
+import { AGREE_POINTS, compareWithReference, mean, std, type ReferenceComparison } from './reference.js';
 import type { RunRecord } from './run.js';
 
 /** Per-setup aggregates over seeds. */
@@ -17,15 +17,8 @@ export interface SetupSummary {
   reference: ReferenceComparison | null;
 }
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 /** "mean ± std" in points, or "mean (1 seed)" where there is no spread to show. */
 const meanStd = (m: number, sd: number | null) => (sd === null ? `${pct(m)} (1 seed)` : `${pct(m)} ± ${pct(sd)}`);
-
-/** Sample standard deviation (n − 1); null below 2 values (one seed has no spread to report, not a spread of 0). */
-const std = (xs: number[]) => {
-  const m = mean(xs);
-  return m === null || xs.length < 2 ? null : Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
-};
 
 export function summarize(cfg: CompareConfig, records: RunRecord[]): SetupSummary[] {
   return cfg.setups.map(({ name, reference }) => {
