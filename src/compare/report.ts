@@ -1,3 +1,4 @@
+import { TRAIN_DEFAULTS } from '../config/schema.js';
 import { seedsOf, setupSettings, type CompareConfig } from './config.js';
 import { AGREE_POINTS, compareWithReference, mean, std, type ReferenceComparison } from './reference.js';
 import type { RunRecord } from './run.js';
@@ -60,6 +61,11 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: Record<string,
   }
   if (s.outside_fraction_mean !== null && best.outside_fraction_mean !== null && s.outside_fraction_mean > best.outside_fraction_mean + 0.02) {
     out.push(`It predicts O for ${pct(s.outside_fraction_mean)}% of test tokens (${pct(best.outside_fraction_mean)}% for ${best.setup}): the tagger falls back on the majority label.`);
+  }
+  const lr = Number(settings.lr ?? TRAIN_DEFAULTS.lr);
+  const headLr = Number(settings.headLr ?? lr);
+  if (headLr <= lr) {
+    out.push(`Cause: the head (BiLSTM, CRF, classifier: freshly initialised) learns at the encoder's fine-tuning rate (head lr ${headLr}, encoder lr ${lr}). In a few hundred steps it barely leaves its random start, so the encoder is tuned against a tagger that never learns the task; a new head usually gets 10–100× the encoder's rate.`);
   }
   if (settings.encoderWeights === 'random') {
     out.push('Cause: no pretraining (encoderWeights "random"): the encoder starts from a random initialisation of the same architecture, so the gap to the best setup is what the checkpoint is worth to this task at this budget.');

@@ -22,7 +22,7 @@ function run(setup: string, seed: number, f1: number, drift: number, outside: nu
 }
 
 const cfg: CompareConfig = {
-  base: { model: 'm', train: 't', epochs: 2, lr: 2e-4 },
+  base: { model: 'm', train: 't', epochs: 2, lr: 2e-4, headLr: 2e-3 },
   seeds: [1, 2],
   parallel: 2,
   setups: [
@@ -31,6 +31,7 @@ const cfg: CompareConfig = {
     { name: 'la-init', settings: { optimizer: 'lookahead-adamw', lookaheadSlowWeights: 'init' } },
     { name: 'bert', settings: { optimizer: 'bert-adamw' } },
     { name: 'close', settings: { optimizer: 'adam' } },
+    { name: 'head-1x', settings: { optimizer: 'adamw', headLr: 2e-4 } },
   ],
 };
 
@@ -40,6 +41,7 @@ const records = [
   run('la-init', 1, 0.2, 0.5, 0.95), run('la-init', 2, 0.2, 0.5, 0.95),
   run('bert', 1, 0.0, 0.1, 1), run('bert', 2, 0.0, 0.1, 1),
   run('close', 1, 0.42, 0.05, 0.9), run('close', 2, 0.42, 0.05, 0.9),
+  run('head-1x', 1, 0.0, 0.06, 1), run('head-1x', 2, 0.0, 0.06, 1),
 ];
 
 test('report: mean ± std over seeds per setup and a row per run', () => {
@@ -63,6 +65,8 @@ test('report "why": each collapse gets the cause its measurements and mechanism 
   assert.match(section('bert'), /no bias correction: .* 3\.16× at step 1/);
   assert.match(section('bert'), /predicts O for 100\.0% of test tokens/);
   assert.equal(section('close'), '', 'a setup at 93% of the best is not a collapse');
+  assert.match(section('head-1x'), /head lr 0\.0002, encoder lr 0\.0002/);
+  assert.doesNotMatch(section('radam'), /head lr/, 'the head at 10× the encoder: no head-lr cause');
 });
 
 test('report "why": a diagnostic ablation that costs less than 20% is still explained; one seed shows no spread', () => {
