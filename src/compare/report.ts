@@ -151,7 +151,7 @@ function referenceSection(cfg: CompareConfig, summaries: SetupSummary[]): string
   // Rows can each sit inside the seed spread and still lean one way together: say so.
   const deltas = rows.map((s) => s.reference!.f1_delta);
   const under = deltas.filter((d) => d < 0).length;
-  md += `\nOurs is under the reference in ${under} of ${rows.length} rows, over in ${deltas.filter((d) => d > 0).length}; mean Δ ${(100 * deltas.reduce((a, b) => a + b, 0) / rows.length).toFixed(1)} points.\n`;
+  md += `\nOurs is under the reference in ${under} of ${rows.length} rows, over in ${deltas.filter((d) => d > 0).length}; mean Δ ${(100 * mean(deltas)!).toFixed(1)} points.\n`;
   const notes = rows.filter((s) => s.reference!.verdict !== 'within');
   if (notes.length) md += '\n';
   for (const s of notes) {
