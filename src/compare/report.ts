@@ -1,5 +1,6 @@
-import { TRAIN_DEFAULTS } from '../config/schema.js';
-import { seedsOf, setupSettings, type CompareConfig } from './config.js';
+import { TRAIN_DEFAULTS, type TrainConfig } from '../config/schema.js';
+import { findOptimizer } from '../optim/registry.js';
+import { seedsOf, setupSettings, type CompareConfig, type Setup } from './config.js';
 import { AGREE_POINTS, compareWithReference, mean, std, type ReferenceComparison } from './reference.js';
 import type { RunRecord } from './run.js';
 
@@ -48,10 +49,11 @@ const dur = (s: number | null) => (s === null ? '–' : s >= 90 ? `${(s / 60).to
 const uncorrected = (t: number, b1: number, b2: number) => ((1 - b1 ** t) / Math.sqrt(1 - b2 ** t)).toFixed(2);
 
 /** Why a setup scored below the best one, from what the runs measured. */
-function diagnosis(s: SetupSummary, best: SetupSummary, settings: Record<string, unknown>): string[] {
+function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig): string[] {
   const out: string[] = [];
-  const opt = String(settings.optimizer ?? '');
-  const options = (settings.optimizerOptions ?? {}) as Record<string, unknown>;
+  const opt = settings.optimizer;
+  // The registry's defaults under the setup's options: what the optimizer actually ran with.
+  const options: Record<string, unknown> = { ...findOptimizer(opt)?.defaults, ...settings.optimizerOptions };
   if (s.drift_mean !== null && best.drift_mean !== null) {
     if (s.drift_mean < 0.6 * best.drift_mean) {
       out.push(`The encoder barely left the checkpoint: mean relative drift ${s.drift_mean.toFixed(3)} against ${best.drift_mean.toFixed(3)} for ${best.setup}. Its updates were too small for the steps available, so this is slow learning, not a destroyed model.`);
@@ -62,25 +64,25 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: Record<string,
   if (s.outside_fraction_mean !== null && best.outside_fraction_mean !== null && s.outside_fraction_mean > best.outside_fraction_mean + 0.02) {
     out.push(`It predicts O for ${pct(s.outside_fraction_mean)}% of test tokens (${pct(best.outside_fraction_mean)}% for ${best.setup}): the tagger falls back on the majority label.`);
   }
-  const lr = Number(settings.lr ?? TRAIN_DEFAULTS.lr);
-  const headLr = Number(settings.headLr ?? lr);
+  const { lr } = settings;
+  const headLr = settings.headLr ?? lr;
   if (headLr <= lr) {
     out.push(`Cause: the head (BiLSTM, CRF, classifier: freshly initialised) learns at the encoder's fine-tuning rate (head lr ${headLr}, encoder lr ${lr}). In a few hundred steps it barely leaves its random start, so the encoder is tuned against a tagger that never learns the task; a new head usually gets 10–100× the encoder's rate.`);
   }
   if (settings.encoderWeights === 'random') {
     out.push('Cause: no pretraining (encoderWeights "random"): the encoder starts from a random initialisation of the same architecture, so the gap to the best setup is what the checkpoint is worth to this task at this budget.');
   }
-  const alpha = Number(options.alpha ?? 0.5);
+  const alpha = options.alpha;
   if (settings.lookaheadSlowWeights === 'init') {
     out.push(`Cause: Lookahead took its slow weights from a random initialisation, not from the loaded checkpoint (the TF1 pitfall of building the optimizer before \`init_from_checkpoint\`): at the first synchronisation the encoder is pulled α = ${alpha} of the way to a random model, and since the fast weights restart from the slow ones at every sync, that random share is carried to the end, whatever is learnt on top. How much F1 it costs depends on how much the pretraining is worth to the task.`);
   } else if (opt === 'ranger' || opt.startsWith('lookahead-')) {
-    out.push(`Cause: Lookahead moves the weights only α = ${alpha} of the way to where the inner optimizer went every k = ${options.k ?? (opt === 'ranger' ? 6 : 5)} steps, which slows fine-tuning in a budget of a few hundred steps${opt.includes('radam') || opt === 'ranger' ? '; stacked on RAdam, whose early steps are small (below)' : ''}.`);
+    out.push(`Cause: Lookahead moves the weights only α = ${alpha} of the way to where the inner optimizer went every k = ${options.k} steps, which slows fine-tuning in a budget of a few hundred steps${opt.includes('radam') || opt === 'ranger' ? '; stacked on RAdam, whose early steps are small (below)' : ''}.`);
   }
   if (opt.includes('radam') || opt === 'ranger') {
     out.push(`RAdam: while the variance estimate is not yet tractable (ρt below 5, the first steps with β2 = 0.999) it takes SGD-with-momentum steps of size lr·m (or none at all without its SGD phase); afterwards the rectification factor stays well below 1 for hundreds of steps. At a fine-tuning learning rate that leaves the model near its starting point.`);
   }
   if (opt === 'bert-adamw') {
-    const [b1, b2] = [Number(options.beta1 ?? 0.9), Number(options.beta2 ?? 0.999)];
+    const [b1, b2] = [Number(options.beta1), Number(options.beta2)];
     out.push(`BERT's AdamWeightDecayOptimizer has no bias correction: its update m/√v is (1 − β1^t)/√(1 − β2^t) times Adam's, which with β ${b1}/${b2} is ${uncorrected(1, b1, b2)}× at step 1, ${uncorrected(100, b1, b2)}× at step 100 and still ${uncorrected(1000, b1, b2)}× at step 1000. Warmup exists to absorb that; with few steps or a high head lr the early updates overshoot (look for a training loss that rises during warmup in curves.svg).`);
   }
   if (opt === 'adam-l2') out.push('Adam with L2: the decay is added to the gradient and then rescaled by Adam\'s denominator, so it acts unevenly across weights (what AdamW was introduced to fix).');
@@ -88,11 +90,11 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: Record<string,
 }
 
 export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summaries: SetupSummary[]): string {
-  const base = cfg.base as Record<string, unknown>;
+  const base = { ...TRAIN_DEFAULTS, ...cfg.base };
   const ranked = summaries.filter((s) => s.f1_mean !== null).sort((a, b) => b.f1_mean! - a.f1_mean!);
   const best = ranked[0];
   let md = `# Optimizer comparison\n\n`;
-  md += `Model ${base.model ?? 'scratch'}${base.numLayers ? ` (first ${base.numLayers} layers)` : ''}, train ${base.train}${base.trainLimit ? ` (first ${base.trainLimit} sentences)` : ''}, test ${base.test}${base.testLimit ? ` (first ${base.testLimit} sentences)` : ''}; ${base.epochs ?? 3} epochs, batch ${base.batchSize ?? 32}, max-len ${base.maxLen ?? 128}; ${seedsLine(cfg)}. Test entity F1 (conlleval semantics) of the model with the best dev F1.\n\n`;
+  md += `Model ${base.model}${base.numLayers ? ` (first ${base.numLayers} layers)` : ''}, train ${base.train}${base.trainLimit ? ` (first ${base.trainLimit} sentences)` : ''}, test ${base.test}${base.testLimit ? ` (first ${base.testLimit} sentences)` : ''}; ${base.epochs} epochs, batch ${base.batchSize}, max-len ${base.maxLen}; ${seedsLine(cfg)}. Test entity F1 (conlleval semantics) of the model with the best dev F1.\n\n`;
   md += `| setup | test F1 (mean ± std) | best | drift | O predicted | time per run |\n|---|---|---|---|---|---|\n`;
   for (const s of summaries) {
     const f1 = s.f1_mean === null ? 'failed' : meanStd(s.f1_mean, s.f1_std);
@@ -100,16 +102,16 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   }
   md += `\nDrift: ‖θ_encoder,final − θ_encoder,start‖ / ‖θ_encoder,start‖ (start = the weights training began from: the loaded checkpoint, or the random init with encoderWeights "random"), mean over seeds. Curves: curves.svg.\n\n## Setups\n\n| setup | optimizer | lr | head lr | warmup | other settings |\n|---|---|---|---|---|---|\n`;
   for (const setup of cfg.setups) {
-    const s = setupSettings(cfg, setup) as Record<string, unknown>;
+    const s = resolved(cfg, setup);
     const other = Object.entries(setup.settings).filter(([k]) => !['optimizer', 'lr', 'headLr', 'warmup'].includes(k)).map(([k, v]) => `${k} ${JSON.stringify(v)}`);
-    md += `| ${setup.name} | ${s.optimizer ?? 'adamw'} | ${s.lr ?? '-'} | ${s.headLr ?? s.lr ?? '-'} | ${s.warmup ?? 0.1} | ${other.join('; ') || '–'}${setup.description ? ` — ${setup.description}` : ''} |\n`;
+    md += `| ${setup.name} | ${s.optimizer} | ${s.lr} | ${s.headLr ?? s.lr} | ${s.warmup} | ${other.join('; ') || '–'}${setup.description ? ` — ${setup.description}` : ''} |\n`;
   }
   md += referenceSection(cfg, summaries);
   md += runsTable(records);
   md += `\n## Why\n\n`;
   if (!best) return md + 'No run finished.\n';
   md += `Best: **${best.setup}** (${meanStd(best.f1_mean!, best.f1_std)}).\n\n`;
-  const settingsOf = (name: string) => setupSettings(cfg, cfg.setups.find((x) => x.name === name)!) as Record<string, unknown>;
+  const settingsOf = (name: string) => resolved(cfg, cfg.setups.find((x) => x.name === name)!);
   const collapsed = ranked.filter((s) => s !== best && s.f1_mean! < 0.8 * best.f1_mean!);
   // A diagnostic ablation is explained whenever it trails the best, however little it costs on this checkpoint.
   const ablated = ranked.filter((s) => s !== best && !collapsed.includes(s) && s.f1_mean! < best.f1_mean! && isAblation(settingsOf(s.setup)));
@@ -122,6 +124,11 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   const failed = records.filter((r) => r.status === 'failed');
   if (failed.length) md += `## Failed runs\n\n${failed.map((r) => `- ${r.setup} seed ${r.seed}: ${r.error}`).join('\n')}\n`;
   return md;
+}
+
+/** A setup's settings with the schema's defaults filled in: what its runs actually trained with. */
+function resolved(cfg: CompareConfig, setup: Setup): TrainConfig {
+  return { ...TRAIN_DEFAULTS, ...setupSettings(cfg, setup) };
 }
 
 /** "seeds 1", or "seeds 1 (1, 2, 3 for a, b)" when some setups run their own. */
@@ -166,7 +173,7 @@ function referenceSection(cfg: CompareConfig, summaries: SetupSummary[]): string
 }
 
 /** Settings that deliberately break a setup (the TF1 Lookahead pitfall, no pretraining). */
-function isAblation(s: Record<string, unknown>): boolean {
+function isAblation(s: TrainConfig): boolean {
   return s.lookaheadSlowWeights === 'init' || s.encoderWeights === 'random';
 }
 
