@@ -28,7 +28,8 @@ export interface OptimizerOptions {
 
 type Key = keyof OptimizerOptions;
 const COMMON: Key[] = ['learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'excludeFromWeightDecay', 'clipNorm', 'schedule', 'groups'];
-const BERT_EXCLUDE = ['LayerNorm', 'layer_norm', 'bias'];
+/** BERT's weight-decay exclusions (LayerNorm and bias), as regex sources. */
+export const BERT_EXCLUDE = ['LayerNorm', 'layer_norm', 'bias'];
 
 export interface OptimizerSpec {
   name: string;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { makeBatch, type Example } from '../data/batches.js';
+import type { TrainConfig } from '../config/schema.js';
+import { makeBatch, microBatches, type Example } from '../data/batches.js';
 import type { Tagger } from '../model/tagger.js';
 import type { StatefulOptimizer } from '../optim/optimizer.js';
 
@@ -35,4 +36,23 @@ export function accumulatedStep(tagger: Tagger, optimizer: StatefulOptimizer, tr
   } finally {
     tf.dispose(Object.values(acc));
   }
+}
+
+/** One optimizer step on one batch; returns the batch loss (non-finite = nothing applied). */
+export type TrainStep = (chosen: readonly Example[]) => Promise<number>;
+
+/** What a step needs; given once the model holds its starting weights and the optimizer its state. */
+export interface StepContext {
+  tagger: Tagger;
+  optimizer: StatefulOptimizer;
+  trainable: tf.Variable[];
+  padId: number;
+  /** Dropout seeds; the trainer saves this generator's state with every checkpoint. */
+  seeds: () => number;
+  cfg: TrainConfig;
+}
+
+/** The in-process step: the batch split into micro-batches of at most cfg.maxBatchPieces pieces. */
+export function localStep(ctx: StepContext): TrainStep {
+  return async (chosen) => accumulatedStep(ctx.tagger, ctx.optimizer, ctx.trainable, microBatches(chosen, ctx.cfg.maxBatchPieces), ctx.padId, ctx.seeds);
 }

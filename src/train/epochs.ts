@@ -1,0 +1,144 @@
+import { join } from 'node:path';
+import type { TrainConfig } from '../config/schema.js';
+import type { Example } from '../data/batches.js';
+import { RuntimeFailure } from '../errors.js';
+import type { StatefulOptimizer } from '../optim/optimizer.js';
+import { Rng } from '../util/rng.js';
+import { epochBatches } from './batch-order.js';
+import type { TrainerState } from './checkpoint.js';
+import type { CorpusEvaluation } from './evaluate.js';
+import type { Progress } from './progress.js';
+import type { TrainStep } from './step.js';
+
+/** Phase 3 of a run: what the epoch loop reads and writes. `state` is updated in place. */
+export interface EpochLoop {
+  cfg: TrainConfig;
+  examples: readonly Example[];
+  state: TrainerState;
+  progress: Progress;
+  /** Read for the learning rates shown and logged. */
+  optimizer: StatefulOptimizer;
+  /** The model's variable scope + '/'. */
+  scope: string;
+  dropoutRng: Rng;
+  step: TrainStep;
+  /** Scores dev with the model as it is now. */
+  evaluateDev: () => Promise<CorpusEvaluation>;
+  saveBest: () => void;
+  checkpoint: () => void;
+  log: (record: Record<string, unknown>) => void;
+}
+
+/** Time spent in optimizer steps by this process and the words they covered. */
+export interface Throughput {
+  seconds: number;
+  words: number;
+}
+
+/** Runs the epochs left (all of them, or the rest of a resumed run). */
+export async function runEpochs(loop: EpochLoop): Promise<Throughput> {
+  const { state, cfg } = loop;
+  const done: Throughput = { seconds: 0, words: 0 };
+  const lengths = loop.examples.map((e) => e.window.inputIds.length);
+  while (!state.finished && state.epoch < cfg.epochs) {
+    const epochRng = new Rng(state.epochRng);
+    const order = epochBatches(lengths, cfg.batchSize, epochRng);
+    const trainLoss = await runBatches(loop, order, done);
+    await endEpoch(loop, epochRng, trainLoss, done);
+  }
+  return done;
+}
+
+/** The batches of the current epoch not done yet; returns their mean loss (null when none ran). */
+async function runBatches(loop: EpochLoop, order: number[][], done: Throughput): Promise<number | null> {
+  const { state, cfg, progress, optimizer, scope } = loop;
+  progress.start(`epoch ${state.epoch + 1}/${cfg.epochs}`, order.length, state.batchInEpoch);
+  let lossSum = 0;
+  let lossCount = 0;
+  let epochLoss = 0;
+  let epochBatchesDone = 0;
+  let windowStart = Date.now();
+  let windowWords = 0;
+  let tps = 0;
+  for (let b = state.batchInEpoch; b < order.length; b++) {
+    const chosen = order[b]!.map((i) => loop.examples[i]!);
+    const lr = optimizer.learningRateFor(`${scope}bert.embeddings.word_embeddings.weight`);
+    const t0 = Date.now();
+    const loss = await loop.step(chosen);
+    const words = chosen.reduce((a, e) => a + e.window.wordStarts.length, 0);
+    if (!Number.isFinite(loss)) {
+      loop.log({ type: 'error', step: state.step + 1, epoch: state.epoch + 1, loss: String(loss) });
+      progress.stop();
+      throw new RuntimeFailure(
+        `the loss became ${loss} at step ${state.step + 1} (epoch ${state.epoch + 1}); nothing was applied from that step. ` +
+          `The last good state is in ${join(cfg.out, 'state')}${state.bestEpoch >= 0 ? ` and the best model in ${cfg.out}` : ''}. Lower --lr, or set --clip-norm.`,
+      );
+    }
+    done.seconds += (Date.now() - t0) / 1000;
+    done.words += words;
+    windowWords += words;
+    lossSum += loss;
+    lossCount += 1;
+    epochLoss += loss;
+    epochBatchesDone += 1;
+    state.step += 1;
+    state.batchInEpoch = b + 1;
+    state.dropoutRng = loop.dropoutRng.state;
+    const elapsed = (Date.now() - windowStart) / 1000;
+    if (elapsed > 0.5) {
+      tps = windowWords / elapsed;
+      windowStart = Date.now();
+      windowWords = 0;
+    }
+    progress.update(b + 1, { loss, lr, tokensPerSecond: tps || done.words / Math.max(done.seconds, 1e-9) });
+    if (state.step % cfg.logEvery === 0) {
+      loop.log({ type: 'step', step: state.step, epoch: state.epoch + 1, loss: lossSum / lossCount, lr, head_lr: optimizer.learningRateFor(`${scope}crf.transitions`), tokens_per_second: done.words / done.seconds });
+      lossSum = 0;
+      lossCount = 0;
+    }
+    if (state.step % cfg.saveEvery === 0 && b + 1 < order.length) loop.checkpoint();
+  }
+  progress.stop();
+  // Mean over the batches this process ran (all of them unless the epoch was resumed).
+  return epochBatchesDone > 0 ? epochLoss / epochBatchesDone : null;
+}
+
+/** End of an epoch: score dev, keep the best model, maybe stop early, save the state. */
+async function endEpoch(loop: EpochLoop, epochRng: Rng, trainLoss: number | null, done: Throughput): Promise<void> {
+  const { state, cfg, progress } = loop;
+  const dev = await loop.evaluateDev();
+  const record = {
+    type: 'epoch',
+    epoch: state.epoch + 1,
+    step: state.step,
+    train_loss: trainLoss,
+    dev_precision: dev.evaluation.micro.precision,
+    dev_recall: dev.evaluation.micro.recall,
+    dev_f1: dev.evaluation.micro.f1,
+    dev_outside_fraction: dev.outsideFraction,
+    tokens_per_second: done.words / Math.max(done.seconds, 1e-9),
+  };
+  loop.log(record);
+  state.history.push(record);
+  progress.log(`epoch ${state.epoch + 1}: dev P ${pct(record.dev_precision)} R ${pct(record.dev_recall)} F1 ${pct(record.dev_f1)}`);
+  // A tie goes to the later, more trained model (early on, several epochs can all score 0 on a
+  // small dev set); only a strictly better F1 resets the patience count.
+  const f1 = dev.evaluation.micro.f1;
+  state.epochsWithoutImprovement = f1 > state.bestDevF1 ? 0 : state.epochsWithoutImprovement + 1;
+  if (f1 >= state.bestDevF1) {
+    state.bestDevF1 = f1;
+    state.bestEpoch = state.epoch + 1;
+    loop.saveBest();
+  }
+  state.epoch += 1;
+  state.batchInEpoch = 0;
+  state.epochRng = epochRng.state;
+  if (cfg.patience !== null && state.epochsWithoutImprovement >= cfg.patience) {
+    progress.log(`no better dev F1 for ${cfg.patience} epoch(s): stopping early`);
+    state.finished = true;
+  }
+  if (state.epoch >= cfg.epochs) state.finished = true;
+  loop.checkpoint();
+}
+
+const pct = (x: number) => (100 * x).toFixed(2);

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import type { BackendInfo } from '../backend.js';
+import type { TrainConfig } from '../config/schema.js';
+import type { Evaluation } from '../metrics/evaluate.js';
+import type { Tagger } from '../model/tagger.js';
+import { readModelDir, writeAtomic, type TrainerState } from './checkpoint.js';
+import type { Corpus, PreparedData } from './corpus.js';
+import type { Throughput } from './epochs.js';
+import type { CorpusEvaluation } from './evaluate.js';
+import { encoderWeights, relativeDistance } from './start-weights.js';
+
+export interface Scores {
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export interface TrainResult {
+  out: string;
+  backend: BackendInfo;
+  bestEpoch: number;
+  steps: number;
+  trainSeconds: number;
+  tokensPerSecond: number;
+  /** ‖θ_encoder,final − θ_encoder,start‖ / ‖θ_encoder,start‖ (final = last step, not the best epoch). */
+  encoderDrift: number;
+  dev: Scores & { outsideFraction: number };
+  test: (Scores & { outsideFraction: number; perType: Evaluation['perType'] }) | null;
+  history: Record<string, unknown>[];
+}
+
+/** Phase 4 of a run: drift measured, the best model (as saved) scored on dev and test, metrics.json written. */
+export async function finishRun(o: {
+  cfg: TrainConfig;
+  backend: BackendInfo;
+  tagger: Tagger;
+  data: PreparedData;
+  state: TrainerState;
+  throughput: Throughput;
+  startEncoder: Float32Array[];
+  evaluate: (corpus: Corpus) => Promise<CorpusEvaluation>;
+}): Promise<TrainResult> {
+  const { cfg, tagger, data, state, throughput } = o;
+  const drift = relativeDistance(encoderWeights(tagger), o.startEncoder);
+  // Score the best model exactly as `ner eval --model` will: read back from the folder.
+  tagger.params.assign(readModelDir(cfg.out)!.params);
+  const dev = await o.evaluate(data.dev);
+  const test = data.test ? await o.evaluate(data.test) : null;
+  const scores = (e: Evaluation) => ({ precision: e.micro.precision, recall: e.micro.recall, f1: e.micro.f1 });
+  const tokensPerSecond = throughput.words / Math.max(throughput.seconds, 1e-9);
+  const result: TrainResult = {
+    out: cfg.out,
+    backend: o.backend,
+    bestEpoch: state.bestEpoch,
+    steps: state.step,
+    trainSeconds: throughput.seconds,
+    tokensPerSecond,
+    encoderDrift: drift,
+    dev: { ...scores(dev.evaluation), outsideFraction: dev.outsideFraction },
+    test: test ? { ...scores(test.evaluation), outsideFraction: test.outsideFraction, perType: test.evaluation.perType } : null,
+    history: state.history,
+  };
+  const metrics = {
+    best_epoch: result.bestEpoch,
+    steps: result.steps,
+    train_seconds_this_process: throughput.seconds,
+    tokens_per_second: tokensPerSecond,
+    encoder_drift: drift,
+    backend: o.backend.name,
+    dev: { ...result.dev, per_type: dev.evaluation.perType, file: data.dev.file },
+    test: test ? { ...result.test, file: data.test!.file } : null,
+  };
+  writeAtomic(join(cfg.out, 'metrics.json'), JSON.stringify(metrics, null, 2));
+  return result;
+}
