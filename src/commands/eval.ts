@@ -2,13 +2,13 @@ import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { BACKENDS, selectBackend, type BackendChoice } from '../backend.js';
 import { EVAL_DEFAULTS } from '../config/schema.js';
-import { formatConllSentence, readCorpus } from '../data/conll.js';
+import { formatConllSentence, readCorpus, type Sentence } from '../data/conll.js';
 import { detectScheme, labelsToSpans, SchemeError, type Scheme } from '../data/schemes.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadModel } from '../predict/load.js';
 import { evaluateCorpus } from '../train/evaluate.js';
 import { Progress } from '../train/progress.js';
-import { MODES, type Mode } from '../metrics/entities.js';
+import { MODES, type Entity, type Mode } from '../metrics/entities.js';
 import { evaluateLabels, evaluationJson } from '../metrics/evaluate.js';
 import { formatReport } from '../metrics/report.js';
 import { STRICT_SCHEMES, StrictSchemeError } from '../metrics/strict.js';
@@ -42,7 +42,7 @@ export function evalCommand(): Command {
     .addOption(new Option('--backend <name>', 'with --model: tfjs backend').choices(BACKENDS).default('auto'))
     .option('--constrain', 'with --model: forbid label transitions the scheme does not allow (default: as the model was trained)')
     .option('--no-constrain', 'with --model: allow them')
-    .addOption(new Option('--mode <mode>', 'default: conlleval chunk rules; strict: entities must follow the scheme').choices(MODES).default(EVAL_DEFAULTS.mode))
+    .addOption(new Option('--mode <mode>', 'default: seqeval default (conlleval chunk rules, E-/S-/M- read); strict: entities must follow the scheme; conlleval: conlleval.pl\'s exact figures').choices(MODES).default(EVAL_DEFAULTS.mode))
     .addOption(
       new Option('--scheme <scheme>', `tag scheme, used by strict mode: ${STRICT_SCHEMES.join('|')} (default: detected from the gold labels)`).argParser(parseScheme),
     )
@@ -61,10 +61,59 @@ async function runEval(opts: EvalOptions, constrainGiven: boolean): Promise<void
   }
   if (!opts.predictions) throw new UsageError('pass --predictions FILE, or --model DIR --data FILE');
   const file = opts.predictions;
-  const sentences = await readCorpus(file, 'predictions');
+  const sentences = await readCorpus(file, 'predictions', { docstartTokens: opts.mode === 'conlleval' });
   const gold = sentences.map((s) => s.labels);
   const pred = sentences.map((s) => s.predictions!);
-  let scheme: Scheme | undefined = opts.scheme;
+  const scheme = predictionScheme(file, gold, opts);
+  let result;
+  try {
+    result = evaluateLabels(gold, pred, { mode: opts.mode, scheme: scheme ?? null, tokens: sentences.map((s) => s.tokens) });
+  } catch (err) {
+    if (!(err instanceof StrictSchemeError)) throw err;
+    const s = sentences[err.sentence]!;
+    throw new InputError(file, s.line + err.token, `${err.message}; pass the right --scheme, or use --mode default`);
+  }
+  if (result.dropped) reportDropped(file, sentences, result.dropped, scheme!);
+  if (opts.json) printJson(evaluationJson(result));
+  else printText(formatReport(result, opts.digits));
+}
+
+/**
+ * What strict mode dropped. Gold entities it cannot read under a --scheme other than the labels'
+ * own mean the scheme does not fit (IOBES on IOB2 data would score 0): exit 2 at the first one.
+ * Otherwise (a few invalid sequences in the data's own scheme) a note gives the counts.
+ */
+function reportDropped(file: string, sentences: readonly Sentence[], dropped: { gold: Entity[]; predicted: Entity[] }, scheme: Scheme): void {
+  const first = dropped.gold[0];
+  if (first) {
+    let detected: Scheme | undefined;
+    try {
+      detected = detectScheme(sentences.map((s) => s.labels));
+    } catch (err) {
+      if (!(err instanceof SchemeError)) throw err;
+    }
+    if (detected !== scheme) {
+      const labels = sentences[first.sentence]!.labels.slice(first.start, first.end).join(' ');
+      throw new InputError(
+        file,
+        sentences[first.sentence]!.line + first.start,
+        `gold entity ${first.type} ('${labels}') does not follow ${scheme}'s patterns, so strict mode would not count it (${dropped.gold.length} gold entities like it): ` +
+          `the scheme does not fit these labels; ${detected ? `they look like ${detected}: pass --scheme ${detected}` : 'pass the right --scheme'}, or use --mode default`,
+      );
+    }
+  }
+  const n = (k: number, what: string) => `${k} ${what} entit${k === 1 ? 'y' : 'ies'}`;
+  if (dropped.gold.length + dropped.predicted.length > 0) {
+    process.stderr.write(
+      `ner: note: strict mode did not count ${n(dropped.gold.length, 'gold')} and ${n(dropped.predicted.length, 'predicted')} whose labels do not follow ${scheme} (default mode reads them)\n`,
+    );
+  }
+}
+
+/** The scheme a prediction file is read in: --scheme, else detected (strict mode needs one). */
+function predictionScheme(file: string, gold: readonly (readonly string[])[], opts: EvalOptions): Scheme | undefined {
+  if (opts.mode === 'conlleval') return opts.scheme;
+  let scheme = opts.scheme;
   if (!scheme) {
     try {
       scheme = detectScheme(gold);
@@ -73,24 +122,15 @@ async function runEval(opts: EvalOptions, constrainGiven: boolean): Promise<void
       if (opts.mode === 'strict') throw new InputError(file, undefined, `cannot detect the tag scheme: ${err.message}; pass --scheme`);
     }
   }
-  if (opts.mode === 'default' && (scheme === 'BILOU' || scheme === 'BMES')) {
+  if (opts.mode === 'default' && scheme === 'BILOU') {
     process.stderr.write(
-      `ner: warning: labels look like ${scheme}; default mode reads them with conlleval's B/I/E/S rules. Use --mode strict --scheme ${scheme} for ${scheme} data.\n`,
+      `ner: warning: labels look like BILOU; default mode reads L-/U- as seqeval does (unknown prefixes). Use --mode strict --scheme BILOU for BILOU data.\n`,
     );
   }
   if (opts.mode === 'strict' && !STRICT_SCHEMES.includes(scheme!)) {
     throw new InputError(file, undefined, `strict mode cannot score ${scheme}; pass --scheme with one of ${STRICT_SCHEMES.join(', ')}, or use --mode default`);
   }
-  let result;
-  try {
-    result = evaluateLabels(gold, pred, { mode: opts.mode, scheme: scheme ?? null });
-  } catch (err) {
-    if (!(err instanceof StrictSchemeError)) throw err;
-    const s = sentences[err.sentence]!;
-    throw new InputError(file, s.line + err.token, `${err.message}; pass the right --scheme, or use --mode default`);
-  }
-  if (opts.json) printJson(evaluationJson(result));
-  else printText(formatReport(result, opts.digits));
+  return scheme;
 }
 
 async function runModelEval(opts: EvalOptions & { model: string; data: string }, constrainGiven: boolean): Promise<void> {

@@ -9,7 +9,8 @@ export interface Span {
  * Entity spans by conlleval's chunk rules as seqeval extends them to E-/S- (seqeval
  * `get_entities`, i.e. its default mode; chakki-works/seqeval metrics/sequence_labeling.py).
  * The tag is the first character and the type what follows the first '-'. Tolerant by design:
- * an I- after O starts an entity, and any label is read, as conlleval.pl reads it.
+ * an I- after O starts an entity, and any label is read, as conlleval.pl reads it. One addition
+ * to seqeval: BMES's M- reads as I- (seqeval knows no M-, so `B-X M-X E-X` would be two entities).
  */
 export function chunks(labels: readonly string[]): Span[] {
   const spans: Span[] = [];
@@ -18,7 +19,7 @@ export function chunks(labels: readonly string[]): Span[] {
   let begin = 0;
   for (let i = 0; i <= labels.length; i++) {
     const label = i < labels.length ? labels[i]! : 'O';
-    const tag = label[0] ?? 'O';
+    const tag = label[0] === 'M' ? 'I' : (label[0] ?? 'O');
     const dash = label.indexOf('-', 1);
     const type = (dash >= 1 ? label.slice(dash + 1) : label.slice(1)) || '_';
     if (endOfChunk(prevTag, tag, prevType, type)) spans.push({ type: prevType, start: begin, end: i });

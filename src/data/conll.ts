@@ -21,6 +21,11 @@ export type ColumnLayout =
   /** token [features...] gold predicted: what conlleval reads. */
   | 'predictions';
 
+export interface ReadOptions {
+  /** Keep `-DOCSTART-` lines that carry labels as tokens, as conlleval.pl counts them (default: a sentence break). */
+  docstartTokens?: boolean;
+}
+
 const MIN_COLUMNS: Record<ColumnLayout, number> = { tokens: 1, labelled: 2, predictions: 3 };
 const LAYOUT_HELP: Record<ColumnLayout, string> = {
   tokens: 'a token',
@@ -45,13 +50,14 @@ export class ConllParser {
   constructor(
     private readonly file: string,
     private readonly layout: ColumnLayout,
+    private readonly options: ReadOptions = {},
   ) {}
 
   /** Feeds one line; returns the sentence this line completed, if any. */
   push(line: Line): Sentence | undefined {
     if (BLANK.test(line.text)) return this.flush();
     const cols = trimColumns(line.text).split(SEPARATOR);
-    if (cols[0] === '-DOCSTART-') return this.flush();
+    if (cols[0] === '-DOCSTART-' && !this.keepDocstart(cols.length)) return this.flush();
     this.checkColumns(cols.length, line.number);
     const s = (this.current ??= {
       tokens: [],
@@ -78,6 +84,11 @@ export class ConllParser {
     const s = this.current;
     this.current = undefined;
     return s;
+  }
+
+  /** A `-DOCSTART-` line is a token only when asked and laid out like the file's other lines. */
+  private keepDocstart(n: number): boolean {
+    return Boolean(this.options.docstartTokens) && n >= MIN_COLUMNS[this.layout] && (this.columns === 0 || n === this.columns);
   }
 
   private checkColumns(n: number, lineNo: number): void {
@@ -118,8 +129,8 @@ function trimColumns(text: string): string {
 }
 
 /** Streams the sentences of a CoNLL file (constant memory in the file's size). */
-export async function* readConll(path: string, layout: ColumnLayout): AsyncGenerator<Sentence> {
-  const parser = new ConllParser(path, layout);
+export async function* readConll(path: string, layout: ColumnLayout, options: ReadOptions = {}): AsyncGenerator<Sentence> {
+  const parser = new ConllParser(path, layout, options);
   for await (const batch of readLines(path)) {
     for (const line of batch) {
       const s = parser.push(line);
@@ -131,9 +142,9 @@ export async function* readConll(path: string, layout: ColumnLayout): AsyncGener
 }
 
 /** Reads a whole corpus; a file with no sentence is an error. */
-export async function readCorpus(path: string, layout: ColumnLayout): Promise<Sentence[]> {
+export async function readCorpus(path: string, layout: ColumnLayout, options: ReadOptions = {}): Promise<Sentence[]> {
   const out: Sentence[] = [];
-  for await (const s of readConll(path, layout)) out.push(s);
+  for await (const s of readConll(path, layout, options)) out.push(s);
   if (out.length === 0) throw new InputError(path, undefined, `no sentences found; expected lines of ${LAYOUT_HELP[layout]}`);
   return out;
 }

@@ -35,11 +35,18 @@ function rowOf(correct: number, predicted: number, support: number): TypeScores 
   return { precision, recall, f1: f1(precision, recall), support, predicted, correct };
 }
 
+/** Gold entities (support), predicted entities and exact matches of one type. */
+export interface TypeCounts {
+  support: number;
+  predicted: number;
+  correct: number;
+}
+
 const key = (e: Entity) => `${e.sentence}\u0000${e.start}\u0000${e.end}\u0000${e.type}`;
 
 /** Entity-level precision/recall/F1 with seqeval's averages (exact span and type match). */
 export function scoreEntities(gold: readonly Entity[], predicted: readonly Entity[]): EntityScores {
-  const counts = new Map<string, { support: number; predicted: number; correct: number }>();
+  const counts = new Map<string, TypeCounts>();
   const slot = (type: string) => {
     let c = counts.get(type);
     if (!c) counts.set(type, (c = { support: 0, predicted: 0, correct: 0 }));
@@ -61,6 +68,11 @@ export function scoreEntities(gold: readonly Entity[], predicted: readonly Entit
     c.predicted += 1;
     if (goldKeys.has(k)) c.correct += 1;
   }
+  return scoresFromCounts(counts);
+}
+
+/** Per-type rows and seqeval's averages from per-type counts (gold, predicted, correct). */
+export function scoresFromCounts(counts: ReadonlyMap<string, TypeCounts>): EntityScores {
   const types = [...counts.keys()].sort();
   const perType: Record<string, TypeScores> = {};
   let tp = 0;

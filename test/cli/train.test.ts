@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
+import { formatConllSentence, readCorpus } from '../../src/data/conll.js';
+import { convertLabels } from '../../src/data/schemes.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
 
 const CONFIG = join(ROOT, 'configs', 'debug-tiny.json');
@@ -49,6 +51,21 @@ describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
     assert.equal(e.micro.f1, metrics.test.f1);
     assert.equal(e.micro.precision, metrics.test.precision);
     assert.equal(e.micro.recall, metrics.test.recall);
+  });
+
+  test('eval --model on BMES data: token accuracy and entity scores are those of the --output file, in the data’s scheme', async () => {
+    const bmes = join(work, 'test-bmes.txt');
+    const sentences = await readCorpus(join(ROOT, 'data', 'sample-en', 'test.txt'), 'labelled');
+    writeFileSync(bmes, sentences.map((s) => formatConllSentence(s.tokens, [convertLabels(s.labels, 'BMES')])).join(''));
+    const output = join(work, 'test-bmes.pred.txt');
+    const r = runCli(['eval', '--model', trained, '--data', bmes, '--output', output, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const model = JSON.parse(r.stdout);
+    assert.match(readFileSync(output, 'utf8'), /[BMES]-\w+ [BMES]-\w+\n/, 'the output file is in BMES');
+    const conll = JSON.parse(runCli(['eval', '--predictions', output, '--json', '--mode', 'conlleval']).stdout);
+    assert.equal(model.accuracy, conll.accuracy, 'token accuracy as conlleval computes it on the output file');
+    const file = JSON.parse(runCli(['eval', '--predictions', output, '--json']).stdout);
+    assert.equal(model.micro.f1, file.micro.f1, 'entity F1 as default mode reads the output file');
   });
 
   test('ner predict: JSONL entities whose offsets slice the text exactly; stdin; CoNLL output', () => {

@@ -36,10 +36,10 @@ const pct = (fraction: number) => (100 * fraction).toFixed(2);
 
 describe('ner eval --predictions agrees with conlleval.pl', { skip: needsShared('reference', 'conlleval') }, () => {
   test('fixture files are there', () => assert.ok(files.length >= 4));
-  for (const f of files) {
-    test(f, () => {
+  for (const f of files) for (const mode of ['default', 'conlleval']) {
+    test(`${f}, --mode ${mode}`, () => {
       const expected = JSON.parse(readFileSync(join(dir!, f.replace(/\.txt$/, '.expected.json')), 'utf8')) as Expected;
-      const r = runCli(['eval', '--predictions', join(dir!, f), '--json']);
+      const r = runCli(['eval', '--predictions', join(dir!, f), '--json', '--mode', mode]);
       assert.equal(r.code, 0, r.stderr);
       const got = JSON.parse(r.stdout) as { micro: Row; per_type: Record<string, Row>; tokens: number; accuracy: number };
       assert.equal(got.tokens, expected.tokens, 'tokens');
