@@ -38,6 +38,6 @@ export type { EvaluateContext, Scores, TrainHooks, TrainResult } from './train/l
 export { accumulatedStep, localStep } from './train/step.js';
 export type { StepContext, TrainStep } from './train/step.js';
 export type { Example } from './data/batches.js';
-export { Progress } from './train/progress.js';
+export { Progress } from './util/progress.js';
 export { loadModel } from './predict/load.js';
 export type { LoadedModel } from './predict/load.js';

@@ -5,7 +5,7 @@ import { loadCompareConfig, parseWholeNumbers, selectSetups, withSeeds } from '.
 import { curvesSvg } from '../compare/plot.js';
 import { reportMarkdown, summarize } from '../compare/report.js';
 import { runGrid } from '../compare/run.js';
-import { writeAtomic } from '../train/checkpoint.js';
+import { writeAtomic } from '../util/files.js';
 import { printJson, printText } from './output.js';
 
 export function compareCommand(): Command {

@@ -7,7 +7,7 @@ import { detectScheme, labelsToSpans, SchemeError, type Scheme } from '../data/s
 import { InputError, UsageError } from '../errors.js';
 import { loadModel } from '../predict/load.js';
 import { evaluateCorpus } from '../train/evaluate.js';
-import { Progress } from '../train/progress.js';
+import { Progress } from '../util/progress.js';
 import { MODES, type Entity, type Mode } from '../metrics/entities.js';
 import { evaluateLabels, evaluationJson } from '../metrics/evaluate.js';
 import { formatReport } from '../metrics/report.js';

@@ -8,7 +8,7 @@ import { convertLabels } from '../data/schemes.js';
 import { InputError } from '../errors.js';
 import { loadModel } from '../predict/load.js';
 import { pretokenize } from '../tokenizer/pretokenize.js';
-import { Progress } from '../train/progress.js';
+import { Progress } from '../util/progress.js';
 import { readLines } from '../util/lines.js';
 import { parseInteger } from './options.js';
 

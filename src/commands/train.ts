@@ -3,7 +3,7 @@ import { resolveTrainConfig, kebab } from '../config/load.js';
 import { TRAIN_DEFAULTS, TRAIN_HELP, type TrainConfig } from '../config/schema.js';
 import { schemeFromName } from '../data/schemes.js';
 import { UsageError } from '../errors.js';
-import { Progress } from '../train/progress.js';
+import { Progress } from '../util/progress.js';
 import { train, type TrainResult } from '../train/loop.js';
 import { printJson, printText } from './output.js';
 

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TrainConfig } from '../config/schema.js';
-import { Progress } from '../train/progress.js';
-import { writeAtomic } from '../train/checkpoint.js';
+import { Progress } from '../util/progress.js';
+import { writeAtomic } from '../util/files.js';
 import { UsageError } from '../errors.js';
 import { seedsOf, setupSettings, type CompareConfig, type Setup } from './config.js';
 

@@ -4,7 +4,7 @@ import { transitionMask, type TransitionMask } from '../data/constraints.js';
 import { detectScheme, schemeFromName, type Scheme } from '../data/schemes.js';
 import { InputError } from '../errors.js';
 import { Tagger } from '../model/tagger.js';
-import { readModelDir } from '../train/checkpoint.js';
+import { readModelDir } from '../store/model-dir.js';
 import { buildTokenizer, readTokenizerFiles, type WordPieceTokenizer } from '../tokenizer/wordpiece.js';
 import { Rng } from '../util/rng.js';
 import { loadPretrained } from '../weights/pretrained.js';

@@ -2,6 +2,7 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
+import { readJson } from '../util/files.js';
 
 /**
  * BERT WordPiece tokenisation through @huggingface/tokenizers, built from a tokenizer.json or from
@@ -132,14 +133,4 @@ export function readTokenizerFiles(dir: string): TokenizerFiles {
     return { vocab, config };
   }
   throw new InputError(dir, undefined, 'no tokenizer: expected tokenizer.json or vocab.txt in the model folder');
-}
-
-export function readJson(path: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch (err) {
-    throw new InputError(path, undefined, `not a valid JSON object (${(err as Error).message})`);
-  }
 }

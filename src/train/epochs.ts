@@ -5,9 +5,9 @@ import { RuntimeFailure } from '../errors.js';
 import type { StatefulOptimizer } from '../optim/optimizer.js';
 import { Rng } from '../util/rng.js';
 import { epochBatches } from './batch-order.js';
-import type { TrainerState } from './checkpoint.js';
+import type { TrainerState } from './resume-state.js';
 import type { CorpusEvaluation } from './evaluate.js';
-import type { Progress } from './progress.js';
+import type { Progress } from '../util/progress.js';
 import type { TrainStep } from './step.js';
 
 /** Phase 3 of a run: what the epoch loop reads and writes. `state` is updated in place. */

@@ -3,7 +3,9 @@ import type { BackendInfo } from '../backend.js';
 import type { TrainConfig } from '../config/schema.js';
 import type { Evaluation } from '../metrics/evaluate.js';
 import type { Tagger } from '../model/tagger.js';
-import { readModelDir, writeAtomic, type TrainerState } from './checkpoint.js';
+import { readModelDir } from '../store/model-dir.js';
+import { writeJsonAtomic } from '../util/files.js';
+import type { TrainerState } from './resume-state.js';
 import type { Corpus, PreparedData } from './corpus.js';
 import type { Throughput } from './epochs.js';
 import type { CorpusEvaluation } from './evaluate.js';
@@ -70,6 +72,6 @@ export async function finishRun(o: {
     dev: { ...result.dev, per_type: dev.evaluation.perType, file: data.dev.file },
     test: test ? { ...result.test, file: data.test!.file } : null,
   };
-  writeAtomic(join(cfg.out, 'metrics.json'), JSON.stringify(metrics, null, 2));
+  writeJsonAtomic(join(cfg.out, 'metrics.json'), metrics);
   return result;
 }

@@ -9,13 +9,14 @@ import { Predictor } from '../predict/predictor.js';
 import { Rng } from '../util/rng.js';
 import { versions } from '../util/versions.js';
 import { buildOptimizer, importPortableState, portableState } from './build-optimizer.js';
-import { checkResumeInputs, saveModelDir, saveState, type NerModelMeta } from './checkpoint.js';
+import { saveModelDir, type NerModelMeta } from '../store/model-dir.js';
+import { checkResumeInputs, saveState } from './resume-state.js';
 import type { Corpus } from './corpus.js';
 import { runEpochs } from './epochs.js';
 import { evaluateCorpus, type CorpusEvaluation } from './evaluate.js';
 import { finishRun, type TrainResult } from './finish.js';
 import { freshState, prepareRun, type PreparedRun } from './prepare.js';
-import type { Progress } from './progress.js';
+import type { Progress } from '../util/progress.js';
 import { encoderWeights, slowWeightsFromInit } from './start-weights.js';
 import { localStep, type StepContext, type TrainStep } from './step.js';
 

@@ -4,12 +4,11 @@ import type { TrainConfig } from '../config/schema.js';
 import type { Example } from '../data/batches.js';
 import { UsageError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import { loadState, type TrainerState } from './checkpoint.js';
+import { loadState, type SavedState, type TrainerState } from './resume-state.js';
 import { prepareData, trainingExamples, type PreparedData } from './corpus.js';
 import { initialModel, type InitialModel } from './init-model.js';
-import type { Progress } from './progress.js';
+import type { Progress } from '../util/progress.js';
 
-export type SavedState = NonNullable<ReturnType<typeof loadState>>;
 
 /** Phase 1 of a run: the output folder checked, the backend chosen, data read, the model built. */
 export interface PreparedRun {
