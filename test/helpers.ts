@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
 /** The project root (tests run from dist/test/…, so walk up to package.json). */
 export const ROOT = (() => {
@@ -22,6 +23,26 @@ export function shared(...parts: string[]): string | undefined {
 /** `skip` option for tests that need ../shared: false when present, else the reason printed. */
 export function needsShared(...parts: string[]): false | string {
   return shared(...parts) ? false : `skipped: ${join(SHARED, ...parts)} is absent (reference fixtures live in ../shared)`;
+}
+
+/** Path of a reference fixture shipped in test/fixtures (copies of ../shared/reference, see its README). */
+export function fixture(...parts: string[]): string {
+  return join(ROOT, 'test', 'fixtures', ...parts);
+}
+
+/** A fixture's text; `name.gz` is stored compressed and read back as `name`. */
+export function readFixture(...parts: string[]): string {
+  const path = fixture(...parts);
+  return existsSync(path) ? readFileSync(path, 'utf8') : gunzipSync(readFileSync(`${path}.gz`)).toString('utf8');
+}
+
+/** A fixture as a plain file the CLI can read (compressed ones are unpacked into a temp folder). */
+export function fixtureFile(...parts: string[]): string {
+  const path = fixture(...parts);
+  if (existsSync(path)) return path;
+  const out = join(tempDir('ner-fixture-'), parts[parts.length - 1]!);
+  writeFileSync(out, readFixture(...parts));
+  return out;
 }
 
 export function tempDir(prefix = 'ner-test-'): string {

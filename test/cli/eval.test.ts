@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { needsShared, runCli, shared, tempDir } from '../helpers.js';
+import { fixture, runCli, tempDir } from '../helpers.js';
 
 function predictionsFile(text: string): string {
   const file = join(tempDir(), 'pred.txt');
@@ -65,8 +65,8 @@ describe('ner (CLI contract)', () => {
     assert.deepEqual(Object.keys(def).sort(), ['accuracy', 'macro', 'micro', 'mode', 'per_type', 'scheme', 'tokens', 'weighted']);
   });
 
-  test('the text report opens with conlleval’s summary and lays rows out like seqeval', { skip: needsShared('reference', 'conlleval') }, () => {
-    const r = runCli(['eval', '--predictions', shared('reference', 'conlleval', 'edge-cases.txt')!, '--digits', '2']);
+  test('the text report opens with conlleval’s summary and lays rows out like seqeval', () => {
+    const r = runCli(['eval', '--predictions', fixture('conlleval', 'edge-cases.txt'), '--digits', '2']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split('\n');
     assert.equal(lines[0], 'processed 11 tokens with 5 phrases; found: 6 phrases; correct: 1.');

@@ -101,14 +101,14 @@ describe('CoNLL reader', () => {
   });
 });
 
-describe('real corpora (../shared/data)', { skip: needsShared('data') }, () => {
-  test('CoNLL-2003 train.txt has 14,041 sentences and 203,621 tokens (-DOCSTART- lines skipped)', async () => {
+describe('real corpora (../shared/data)', () => {
+  test('CoNLL-2003 train.txt has 14,041 sentences and 203,621 tokens (-DOCSTART- lines skipped)', { skip: needsShared('data') }, async () => {
     const s = await readCorpus(shared('data', 'conll2003', 'train.txt')!, 'labelled');
     assert.equal(s.length, 14041);
     assert.equal(s.reduce((n, x) => n + x.tokens.length, 0), 203621);
   });
 
-  test("People's Daily test.txt has 4,636 sentences and 219,197 characters", async () => {
+  test("People's Daily test.txt has 4,636 sentences and 219,197 characters", { skip: needsShared('data') }, async () => {
     const s = await readCorpus(shared('data', 'peoples-daily', 'test.txt')!, 'labelled');
     assert.equal(s.length, 4636);
     assert.equal(s.reduce((n, x) => n + x.tokens.length, 0), 219197);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { extractEntities } from '../../src/metrics/entities.js';
 import { evaluateLabels } from '../../src/metrics/evaluate.js';
 import { Rng } from '../../src/util/rng.js';
-import { needsShared, runCli, shared } from '../helpers.js';
+import { fixture, fixtureFile, readFixture, runCli } from '../helpers.js';
 import { conlleval } from './conlleval-oracle.js';
 
 interface Expected {
@@ -28,18 +27,17 @@ interface Row {
   correct: number;
 }
 
-const dir = shared('reference', 'conlleval');
-const files = dir ? readdirSync(dir).filter((f) => f.endsWith('.txt')).sort() : [];
+const files = readdirSync(fixture('conlleval')).filter((f) => f.endsWith('.expected.json')).map((f) => f.replace(/\.expected\.json$/, '.txt')).sort();
 
 /** conlleval prints percentages with two decimals. */
 const pct = (fraction: number) => (100 * fraction).toFixed(2);
 
-describe('ner eval --predictions agrees with conlleval.pl', { skip: needsShared('reference', 'conlleval') }, () => {
+describe('ner eval --predictions agrees with conlleval.pl (test/fixtures/conlleval)', () => {
   test('fixture files are there', () => assert.ok(files.length >= 4));
   for (const f of files) for (const mode of ['default', 'conlleval']) {
     test(`${f}, --mode ${mode}`, () => {
-      const expected = JSON.parse(readFileSync(join(dir!, f.replace(/\.txt$/, '.expected.json')), 'utf8')) as Expected;
-      const r = runCli(['eval', '--predictions', join(dir!, f), '--json', '--mode', mode]);
+      const expected = JSON.parse(readFixture('conlleval', f.replace(/\.txt$/, '.expected.json'))) as Expected;
+      const r = runCli(['eval', '--predictions', fixtureFile('conlleval', f), '--json', '--mode', mode]);
       assert.equal(r.code, 0, r.stderr);
       const got = JSON.parse(r.stdout) as { micro: Row; per_type: Record<string, Row>; tokens: number; accuracy: number };
       assert.equal(got.tokens, expected.tokens, 'tokens');

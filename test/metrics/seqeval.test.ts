@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { chunks } from '../../src/data/chunks.js';
 import type { Scheme } from '../../src/data/schemes.js';
@@ -7,7 +6,7 @@ import { extractEntities, type Mode } from '../../src/metrics/entities.js';
 import { evaluateLabels } from '../../src/metrics/evaluate.js';
 import type { Scores } from '../../src/metrics/score.js';
 import { StrictSchemeError } from '../../src/metrics/strict.js';
-import { needsShared, shared } from '../helpers.js';
+import { readFixture } from '../helpers.js';
 
 interface Expected {
   error?: string;
@@ -29,8 +28,7 @@ interface Case {
   expected: Expected;
 }
 
-const file = shared('reference', 'seqeval.json');
-const cases: Case[] = file ? (JSON.parse(readFileSync(file, 'utf8')) as { cases: Case[] }).cases : [];
+const cases = (JSON.parse(readFixture('seqeval.json')) as { cases: Case[] }).cases;
 
 const close = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= 1e-12, `${what}: ${actual} != ${expected}`);
@@ -42,7 +40,7 @@ function assertScores(actual: Scores, expected: Scores, what: string) {
   assert.equal(actual.support, expected.support, `${what} support`);
 }
 
-describe('seqeval reference cases (../shared/reference/seqeval.json)', { skip: needsShared('reference', 'seqeval.json') }, () => {
+describe('seqeval reference cases (test/fixtures/seqeval.json)', () => {
   test('the fixture has cases', () => assert.ok(cases.length >= 40));
 
   for (const c of cases) {

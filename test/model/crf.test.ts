@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { selectBackend } from '../../src/backend.js';
 import { transitionMask, validTransition } from '../../src/data/constraints.js';
@@ -10,7 +9,7 @@ import { extractEntities } from '../../src/metrics/entities.js';
 import { CRF, marginals, viterbi, type CrfHostParams } from '../../src/model/crf.js';
 import { Params } from '../../src/model/params.js';
 import { Rng } from '../../src/util/rng.js';
-import { needsShared, shared } from '../helpers.js';
+import { readFixture } from '../helpers.js';
 
 interface RandomCase {
   id: string;
@@ -40,8 +39,7 @@ interface TfaCase {
   expected: Record<string, number | number[] | number[][] | boolean>;
 }
 
-const file = shared('reference', 'crf.json');
-const fixture = file ? (JSON.parse(readFileSync(file, 'utf8')) as { tfa: { cases: TfaCase[] }; random: { cases: RandomCase[] } }) : undefined;
+const fixture = JSON.parse(readFixture('crf.json')) as { tfa: { cases: TfaCase[] }; random: { cases: RandomCase[] } };
 
 const TOL = 1e-5;
 function close(actual: ArrayLike<number> | number, expected: unknown, what: string) {
@@ -101,10 +99,10 @@ function checkCase(p: CrfHostParams, emissions: number[][][], tags: number[][], 
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`CRF reproduces ../shared/reference/crf.json to ${TOL} (${backend})`, { skip: needsShared('reference', 'crf.json') }, () => {
+  describe(`CRF reproduces the reference values (test/fixtures/crf.json) to ${TOL} (${backend})`, () => {
     test('backend', async () => assert.equal((await selectBackend(backend)).name, backend));
 
-    for (const c of fixture?.random.cases ?? []) {
+    for (const c of fixture.random.cases) {
       test(`${c.id}: log-likelihoods, Viterbi paths and scores, gradients (padded steps ignored)`, () => {
         checkCase(
           { transitions: c.transitions, start: c.start_transitions, end: c.end_transitions },
@@ -129,7 +127,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       });
     }
 
-    for (const c of fixture?.tfa.cases ?? []) {
+    for (const c of fixture.tfa.cases) {
       test(`tensorflow_addons ${c.id} (no start/end transitions)`, () => {
         const K = c.transition_params.length;
         const zeros = new Array<number>(K).fill(0);

@@ -30,10 +30,10 @@ function maxAbsDiff(a: number[][][], b: number[][][]): number {
 }
 
 for (const backend of ['wasm', 'cpu'] as const) {
-  describe(`every checkpoint in ../shared/models matches its reference hidden states (${backend})`, { skip: needsShared('models') }, () => {
-    test('there are checkpoints of every format', () => assert.ok(folders.length >= 6, folders.join()));
+  describe(`every checkpoint in ../shared/models matches its reference hidden states (${backend})`, () => {
+    test('there are checkpoints of every format', { skip: needsShared('models') }, () => assert.ok(folders.length >= 6, folders.join()));
     for (const folder of folders) {
-      test(`${folder}: last_hidden_state to ≤ 1e-4, no missing or unexpected keys${reference(folder).texts ? ', tokenisation = input_ids' : ''}`, async () => {
+      test(`${folder}: last_hidden_state to ≤ 1e-4, no missing or unexpected keys${reference(folder).texts ? ', tokenisation = input_ids' : ''}`, { skip: needsShared('models') }, async () => {
         const ref = reference(folder);
         const enc = await loadEncoder(join(modelsDir!, folder), { backend });
         try {
@@ -56,8 +56,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 }
 
-describe('checkpoint details', { skip: needsShared('models') }, () => {
-  test('hf-bin-ner-tiny: the token-classification head reproduces the reference logits', async () => {
+describe('checkpoint details', () => {
+  test('hf-bin-ner-tiny: the token-classification head reproduces the reference logits', { skip: needsShared('models') }, async () => {
     const pre = await loadPretrained(shared('models', 'hf-bin-ner-tiny')!);
     const ref = reference('hf-bin-ner-tiny');
     assert.deepEqual(pre.id2label, ['O', 'B-MISC', 'I-MISC', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC']);
@@ -76,7 +76,7 @@ describe('checkpoint details', { skip: needsShared('models') }, () => {
     assert.ok(diff <= 1e-4, `max |Δ| ${diff}`);
   });
 
-  test('--num-layers keeps the first N layers; out of range is a usage error', async () => {
+  test('--num-layers keeps the first N layers; out of range is a usage error', { skip: needsShared('models') }, async () => {
     const dir = shared('models', 'zh-bert-L6-H256')!;
     const two = await loadEncoder(dir, { numLayers: 2 });
     assert.equal(two.numLayers, 2);
@@ -86,7 +86,7 @@ describe('checkpoint details', { skip: needsShared('models') }, () => {
     await assert.rejects(loadEncoder(dir, { numLayers: 7 }), (e: unknown) => e instanceof UsageError && /from 1 to 6/.test((e as Error).message));
   });
 
-  test('TF checkpoints: Adam slots and global_step are ignored, names mapped from bert/encoder/layer_N/…', async () => {
+  test('TF checkpoints: Adam slots and global_step are ignored, names mapped from bert/encoder/layer_N/…', { skip: needsShared('models') }, async () => {
     const pre = await loadPretrained(shared('models', 'tf-ckpt-tiny')!);
     assert.ok(pre.ignored.includes('global_step'));
     assert.ok(pre.ignored.some((n) => n.endsWith('/adam_m')) && pre.ignored.some((n) => n.endsWith('/adam_v')));
@@ -95,8 +95,8 @@ describe('checkpoint details', { skip: needsShared('models') }, () => {
   });
 });
 
-describe('Hugging Face token-classification checkpoints', { skip: needsShared('models', 'hf-bin-ner-tiny') }, () => {
-  test('hf-bin-ner-tiny: "This is a test" yields the entity ("a", ORG), as transformers’ pipeline gives', async () => {
+describe('Hugging Face token-classification checkpoints', () => {
+  test('hf-bin-ner-tiny: "This is a test" yields the entity ("a", ORG), as transformers’ pipeline gives', { skip: needsShared('models', 'hf-bin-ner-tiny') }, async () => {
     const { Predictor } = await import('../../src/predict/predictor.js');
     const { buildTokenizer } = await import('../../src/tokenizer/wordpiece.js');
     const pre = await loadPretrained(shared('models', 'hf-bin-ner-tiny')!);

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
 import type { OptimizerOptions } from '../../src/optim/registry.js';
-import { shared } from '../helpers.js';
+import { readFixture } from '../helpers.js';
 
 export type Values = Record<string, number[] | number[][]>;
 export interface ReferenceConfig {
@@ -15,8 +14,8 @@ export interface Reference {
   configs: Record<string, ReferenceConfig>;
 }
 
-const file = shared('reference', 'optimizers.json');
-export const reference: Reference | undefined = file ? (JSON.parse(readFileSync(file, 'utf8')) as Reference) : undefined;
+/** test/fixtures/optimizers.json: a copy of ../shared/reference/optimizers.json, so every clone runs these checks. */
+export const reference = JSON.parse(readFixture('optimizers.json')) as Reference;
 
 /** Each fixture configuration as a registry name and options. */
 export const CASES: Record<string, { name: string; options: OptimizerOptions }> = {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { selectBackend } from '../../src/backend.js';
 import { createOptimizer } from '../../src/optim/registry.js';
-import { needsShared } from '../helpers.js';
 import { CASES, gradientsAt, makeVariables, reference, type Reference } from './fixtures.js';
 
 const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
@@ -29,14 +28,14 @@ function replay(ref: Reference, name: string, options: object, check?: (step: nu
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`optimizers reproduce ../shared/reference/optimizers.json (${backend})`, { skip: needsShared('reference', 'optimizers.json') }, () => {
+  describe(`optimizers reproduce the reference trajectories (test/fixtures/optimizers.json, ${backend})`, () => {
     test('backend', async () => {
       assert.equal((await selectBackend(backend)).name, backend);
     });
 
     for (const [key, { name, options }] of Object.entries(CASES)) {
       test(`${key}: ${name}, every step to 1e-5 relative (1e-7 absolute floor where a value crosses zero), and the learning rate used`, () => {
-        const ref = reference!;
+        const ref = reference;
         const expected = ref.configs[key]!;
         const trajectory = replay(ref, name, options, (s, opt) => {
           const lr = opt.learningRateFor('dense/kernel');

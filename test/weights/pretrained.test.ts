@@ -23,8 +23,8 @@ function editedCopy(edit: (w: Map<string, { shape: number[]; values: Float32Arra
   return dir;
 }
 
-describe('checkpoint key report and folder errors', { skip: needsShared('models') }, () => {
-  test('missing, unexpected and shape-mismatched keys are reported by name', async () => {
+describe('checkpoint key report and folder errors', () => {
+  test('missing, unexpected and shape-mismatched keys are reported by name', { skip: needsShared('models') }, async () => {
     const missing = await loadEncoder(editedCopy((w) => w.delete('encoder.layer.1.output.dense.bias')));
     assert.deepEqual(missing.report.missing, ['encoder.layer.1.output.dense.bias']);
     missing.dispose();
@@ -40,7 +40,7 @@ describe('checkpoint key report and folder errors', { skip: needsShared('models'
     );
   });
 
-  test('a folder that is not a model says what it expected and what it found', async () => {
+  test('a folder that is not a model says what it expected and what it found', { skip: needsShared('models') }, async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'notes.txt'), 'x');
     await assert.rejects(loadPretrained(dir), (e: unknown) => e instanceof InputError && /expected config\.json with model\.safetensors .* found notes\.txt/.test((e as Error).message));
@@ -48,13 +48,14 @@ describe('checkpoint key report and folder errors', { skip: needsShared('models'
   });
 });
 
-describe('hub ids: downloaded once into the cache, then offline', { skip: needsShared('models', TINY) }, () => {
-  let server: Server;
+describe('hub ids: downloaded once into the cache, then offline', () => {
+  let server: Server | undefined;
   let requests = 0;
   const saved = { endpoint: process.env.HF_ENDPOINT, cache: process.env.NER_CACHE };
   const cache = tempDir('ner-cache-');
 
   before(async () => {
+    if (needsShared('models', TINY)) return;
     // A loopback stand-in for the hub's resolve endpoint: /<repo>/resolve/<rev>/<file>, with Range support.
     const src = shared('models', TINY)!;
     server = createServer((req, res) => {
@@ -77,20 +78,20 @@ describe('hub ids: downloaded once into the cache, then offline', { skip: needsS
         res.writeHead(200, { ...headers, 'Content-Length': size }).end(body);
       }
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    process.env.HF_ENDPOINT = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    process.env.HF_ENDPOINT = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
     process.env.NER_CACHE = cache;
   });
 
   after(() => {
-    server.close();
+    server?.close();
     if (saved.endpoint === undefined) delete process.env.HF_ENDPOINT;
     else process.env.HF_ENDPOINT = saved.endpoint;
     if (saved.cache === undefined) delete process.env.NER_CACHE;
     else process.env.NER_CACHE = saved.cache;
   });
 
-  test('first use downloads config, weights and tokenizer files into NER_CACHE', async () => {
+  test('first use downloads config, weights and tokenizer files into NER_CACHE', { skip: needsShared('models', TINY) }, async () => {
     const pre = await loadPretrained('test-org/tiny-bert');
     assert.equal(pre.dir, join(cache, 'hub', 'test-org', 'tiny-bert', 'main'));
     for (const f of ['config.json', 'model.safetensors', 'tokenizer.json']) assert.ok(existsSync(join(pre.dir, f)), f);
@@ -98,7 +99,7 @@ describe('hub ids: downloaded once into the cache, then offline', { skip: needsS
     assert.ok(requests > 0);
   });
 
-  test('second use reads the cache without a request, and works with the hub unreachable', async () => {
+  test('second use reads the cache without a request, and works with the hub unreachable', { skip: needsShared('models', TINY) }, async () => {
     const before = requests;
     process.env.HF_ENDPOINT = 'http://127.0.0.1:9'; // nothing listens there
     const enc = await loadEncoder('test-org/tiny-bert');
@@ -109,7 +110,7 @@ describe('hub ids: downloaded once into the cache, then offline', { skip: needsS
     enc.dispose();
   });
 
-  test('offline without a cached copy fails naming the files it needs and where to put them', async () => {
+  test('offline without a cached copy fails naming the files it needs and where to put them', { skip: needsShared('models', TINY) }, async () => {
     process.env.HF_ENDPOINT = 'http://127.0.0.1:9';
     await assert.rejects(loadPretrained('test-org/never-seen'), (e: unknown) => {
       const msg = (e as Error).message;
