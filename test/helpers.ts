@@ -22,7 +22,7 @@ export function shared(...parts: string[]): string | undefined {
 
 /** `skip` option for tests that need ../shared: false when present, else the reason printed. */
 export function needsShared(...parts: string[]): false | string {
-  return shared(...parts) ? false : `skipped: ${join(SHARED, ...parts)} is absent (reference fixtures live in ../shared)`;
+  return shared(...parts) ? false : `skipped: ${join(SHARED, ...parts)} is absent (pretrained checkpoints and full corpora live in ../shared)`;
 }
 
 /** Path of a reference fixture shipped in test/fixtures (copies of ../shared/reference, see its README). */
