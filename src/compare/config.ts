@@ -1,5 +1,6 @@
 import { readConfigFile } from '../config/load.js';
-import { TRAIN_CHECKS, TRAIN_DEFAULTS, type TrainConfig } from '../config/schema.js';
+import { TRAIN_DEFAULTS, TRAIN_KEYS, trainSettingProblem, type TrainConfig } from '../config/schema.js';
+import { lineOf } from '../util/files.js';
 import { InputError, UsageError } from '../errors.js';
 
 /**
@@ -40,14 +41,8 @@ const FORBIDDEN = ['out', 'seed'];
 
 export function loadCompareConfig(path: string): CompareConfig {
   const { values, text } = readConfigFile(path);
-  /** The line of `needle`, looked for after `after` (e.g. a key inside the setup of that name). */
-  const lineOf = (needle: string, after = '') => {
-    const start = Math.max(0, text.indexOf(after));
-    const i = text.indexOf(needle, start);
-    return i < 0 ? undefined : text.slice(0, i).split('\n').length;
-  };
   const fail = (needle: string, detail: string, after?: string): never => {
-    throw new InputError(path, lineOf(needle, after), detail);
+    throw new InputError(path, lineOf(text, needle, after), detail);
   };
   for (const key of Object.keys(values)) {
     if (!['base', 'seeds', 'setups', 'parallel', 'description', 'referenceSource'].includes(key)) fail(`"${key}"`, `unknown key '${key}'; expected base, seeds, setups, parallel, description, referenceSource`);
@@ -57,8 +52,8 @@ export function loadCompareConfig(path: string): CompareConfig {
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) fail(`"${where}"`, `${where} must be an object of training settings`);
     for (const [k, v] of Object.entries(obj as object)) {
       if (FORBIDDEN.includes(k)) fail(`"${k}"`, `${where}.${k}: set by ner compare (runs go to DIR/runs/<setup>/seed-<n>)`);
-      if (!(k in TRAIN_DEFAULTS)) fail(`"${k}"`, `${where}.${k}: unknown training setting; known: ${Object.keys(TRAIN_DEFAULTS).join(', ')}`);
-      const problem = TRAIN_CHECKS[k as keyof TrainConfig](v);
+      if (!(k in TRAIN_DEFAULTS)) fail(`"${k}"`, `${where}.${k}: unknown training setting; known: ${TRAIN_KEYS.join(', ')}`);
+      const problem = trainSettingProblem(k, v);
       if (problem) fail(`"${k}"`, `${where}.${k}: ${problem} (got ${JSON.stringify(v)})`);
     }
     return obj as Partial<TrainConfig>;

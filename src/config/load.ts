@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
-import { SCRATCH_CHECKS, TRAIN_CHECKS, TRAIN_DEFAULTS, type ScratchConfig, type TrainConfig } from './schema.js';
-
-/** Line of `"key"` in a JSON text, for messages that point into the config file. */
-function lineOf(text: string, key: string): number | undefined {
-  const i = text.indexOf(`"${key}"`);
-  return i < 0 ? undefined : text.slice(0, i).split('\n').length;
-}
+import { findOptimizer, OptimizerOptionError, resolveOptimizerOptions } from '../optim/registry.js';
+import { lineOf } from '../util/files.js';
+import { optimizerOptionsOf } from './optimizer.js';
+import { flagOf, SCRATCH_SETTINGS, TRAIN_DEFAULTS, TRAIN_KEYS, TRAIN_SETTINGS, trainSettingProblem, type TrainConfig } from './schema.js';
 
 /** Reads a JSON config file: an object, with line numbers for errors. */
 export function readConfigFile(path: string): { values: Record<string, unknown>; text: string } {
@@ -30,21 +27,21 @@ export function readConfigFile(path: string): { values: Record<string, unknown>;
 
 /**
  * Resolves a training config: defaults ← file ← flags. Unknown keys and bad values are errors
- * naming the key (and its line in the file).
+ * naming the key (and its line in the file); so are optimizer options the optimizer does not take,
+ * before any corpus is read or checkpoint downloaded.
  */
 export function resolveTrainConfig(file: string | undefined, flags: Partial<Record<string, unknown>>): TrainConfig {
   const fromFile = file ? readConfigFile(file) : { values: {}, text: '' };
-  const where = (key: string, fromFlags: boolean) => (fromFlags ? `--${kebab(key)}` : key);
-  const fail = (key: string, fromFlags: boolean, detail: string): never => {
-    if (fromFlags || !file) throw new UsageError(`${where(key, fromFlags)}: ${detail}`);
-    throw new InputError(file, lineOf(fromFile.text, key), `${key}: ${detail}`);
+  const sources: Record<string, boolean> = {};
+  const fail = (key: string, detail: string): never => {
+    const fromFlags = sources[key] ?? false;
+    if (fromFlags || !file) throw new UsageError(`${fromFlags ? flagOf(key) : key}: ${detail}`);
+    throw new InputError(file, lineOf(fromFile.text, `"${key}"`), `${key}: ${detail}`);
   };
-  const known = Object.keys(TRAIN_DEFAULTS);
   for (const key of Object.keys(fromFile.values)) {
-    if (!known.includes(key)) fail(key, false, `unknown setting; known: ${known.join(', ')}`);
+    if (!(key in TRAIN_SETTINGS)) fail(key, trainSettingProblem(key, undefined)!);
   }
   const cfg = { ...TRAIN_DEFAULTS, scratch: { ...TRAIN_DEFAULTS.scratch } } as Record<string, unknown>;
-  const sources: Record<string, boolean> = {};
   for (const [k, v] of Object.entries(fromFile.values)) {
     cfg[k] = k === 'scratch' && typeof v === 'object' && v !== null ? { ...TRAIN_DEFAULTS.scratch, ...(v as object) } : v;
     sources[k] = false;
@@ -54,24 +51,27 @@ export function resolveTrainConfig(file: string | undefined, flags: Partial<Reco
     cfg[k] = v;
     sources[k] = true;
   }
-  for (const key of known as (keyof TrainConfig)[]) {
-    const problem = TRAIN_CHECKS[key](cfg[key]);
-    if (problem) fail(key, sources[key] ?? false, `${problem} (got ${JSON.stringify(cfg[key])})`);
+  for (const key of TRAIN_KEYS) {
+    const problem = trainSettingProblem(key, cfg[key]);
+    if (problem) fail(key, `${problem} (got ${JSON.stringify(cfg[key])})`);
   }
-  for (const required of ['train', 'out'] as const) {
-    if (!cfg[required]) throw new UsageError(`--${required} is required (or "${required}" in --config)`);
+  for (const key of TRAIN_KEYS.filter((k) => TRAIN_SETTINGS[k].required)) {
+    if (!cfg[key]) throw new UsageError(`${flagOf(key)} is required (or "${key}" in --config)`);
   }
   const scratch = cfg.scratch as Record<string, unknown>;
   for (const key of Object.keys(scratch)) {
-    if (!(key in SCRATCH_CHECKS)) fail('scratch', sources.scratch ?? false, `unknown key '${key}'; known: ${Object.keys(SCRATCH_CHECKS).join(', ')}`);
-    const problem = SCRATCH_CHECKS[key as keyof ScratchConfig](scratch[key]);
-    if (problem) fail('scratch', sources.scratch ?? false, `${key}: ${problem}`);
+    const setting = SCRATCH_SETTINGS[key as keyof typeof SCRATCH_SETTINGS];
+    if (!setting) fail('scratch', `unknown key '${key}'; known: ${Object.keys(SCRATCH_SETTINGS).join(', ')}`);
+    const problem = setting.type.check(scratch[key]);
+    if (problem) fail('scratch', `${key}: ${problem}`);
   }
   const c = cfg as unknown as TrainConfig;
   if (c.clipNorm === 0) c.clipNorm = null;
+  try {
+    resolveOptimizerOptions(findOptimizer(c.optimizer)!, optimizerOptionsOf(c));
+  } catch (err) {
+    if (err instanceof OptimizerOptionError) fail('optimizerOptions', `${err.message} (optimizer ${c.optimizer})`);
+    throw err;
+  }
   return c;
-}
-
-export function kebab(key: string): string {
-  return key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
 }

@@ -1,10 +1,14 @@
 import { BACKENDS, type BackendChoice } from '../backend.js';
 import { SCHEMES, type Scheme } from '../data/schemes.js';
+import { findOptimizer, OPTIMIZER_NAMES } from '../optim/registry.js';
 import { SCHEDULES, type ScheduleKind } from '../optim/schedule.js';
+import { bool, int, named, nullable, num, object, oneOf, scheme, str, type ValueType } from './types.js';
 
 /**
- * Every default of the tool lives here; commands read them from this file only, so `--help`,
- * saved configs and behaviour cannot disagree.
+ * Every setting and default of the tool lives here. The training settings are one table: each
+ * row gives a setting's default, type and bounds, flag argument and help, and `ner train`'s
+ * flags, config-file validation, `--help` and README's flag table are all derived from it, so
+ * they cannot disagree. Adding a setting is adding a row.
  */
 export const EVAL_DEFAULTS = {
   /** seqeval mode: `default` behaves like conlleval.pl; `strict` follows the scheme's patterns. */
@@ -22,210 +26,105 @@ export const PREDICT_DEFAULTS = {
   chunkLines: 512,
 } as const;
 
+export interface Setting<T> {
+  default: T;
+  type: ValueType<T>;
+  /** One line for --help and README (without the default, which is added). */
+  help: string;
+  /** The default as shown, when the value itself does not say it (null → "same as --lr"). */
+  shown?: string;
+  /** No usable default: the setting must be given. */
+  required?: true;
+}
+
+const row = <T>(r: Setting<T>): Setting<T> => r;
+type ValueOf<R> = R extends Setting<infer T> ? T : never;
+type Values<Table> = { [K in keyof Table]: ValueOf<Table[K]> };
+
 /** Architecture of a `--model scratch` encoder (random init, vocabulary built from the training data). */
-export interface ScratchConfig {
-  hiddenSize: number;
-  numLayers: number;
-  numHeads: number;
-  intermediateSize: number;
-  /** Most frequent training words kept whole in the vocabulary (characters are always in). */
-  vocabWords: number;
-  lowercase: boolean;
+export const SCRATCH_SETTINGS = {
+  hiddenSize: row({ default: 128, type: int(2, 100_000), help: 'hidden size' }),
+  numLayers: row({ default: 2, type: int(1, 100), help: 'encoder layers' }),
+  numHeads: row({ default: 2, type: int(1, 1000), help: 'attention heads (must divide hiddenSize)' }),
+  intermediateSize: row({ default: 512, type: int(1, 1_000_000), help: 'feed-forward size' }),
+  /** Characters are always in the vocabulary; this many of the most frequent training words are kept whole. */
+  vocabWords: row({ default: 20000, type: int(0, 10_000_000), help: 'most frequent training words kept whole in the vocabulary' }),
+  lowercase: row({ default: true, type: bool, help: 'lower-case the input' }),
+};
+export type ScratchConfig = Values<typeof SCRATCH_SETTINGS>;
+
+const defaultsOf = <Table extends Record<string, Setting<unknown>>>(table: Table): Values<Table> =>
+  Object.fromEntries(Object.entries(table).map(([k, r]) => [k, r.default])) as Values<Table>;
+
+const optimizerName = named('<name>', (n) => (findOptimizer(n) ? undefined : `unknown optimizer '${n}'; expected one of ${OPTIMIZER_NAMES().join(', ')}`));
+const limit = (what: string) => row<number | null>({ default: null, type: nullable(int(1, 1e9)), help: `use only the first N ${what} sentences`, shown: 'all' });
+
+export const TRAIN_SETTINGS = {
+  model: row({ default: 'scratch', type: str('<path|hub-id|scratch>'), help: 'Hugging Face folder, Google TF checkpoint folder, hub id (downloaded once, cached), or "scratch"' }),
+  train: row({ default: '', type: str('<file>'), help: 'training corpus (CoNLL columns: token first, label last)', required: true }),
+  dev: row<string | null>({ default: null, type: nullable(str('<file>')), help: 'dev corpus for model selection', shown: 'the last --holdout of --train' }),
+  holdout: row({ default: 0.1, type: num(0, 0.9), help: 'fraction of --train held out as dev when --dev is not given' }),
+  test: row<string | null>({ default: null, type: nullable(str('<file>')), help: 'test corpus, scored with the best model at the end' }),
+  out: row({ default: '', type: str('<dir>'), help: 'output model folder', required: true }),
+  optimizer: row({ default: 'adamw', type: optimizerName, help: 'optimizer name (see `ner optimizers`)' }),
+  lr: row({ default: 5e-5, type: num(Number.MIN_VALUE), help: 'encoder learning rate' }),
+  headLr: row<number | null>({ default: null, type: nullable(num(Number.MIN_VALUE)), help: 'BiLSTM/CRF/classifier learning rate', shown: 'same as --lr' }),
+  weightDecay: row({ default: 0.01, type: num(0), help: 'weight decay (none for LayerNorm and bias)' }),
+  warmup: row({ default: 0.1, type: num(0), help: 'warmup: a fraction of all steps when < 1, else steps' }),
+  schedule: row<ScheduleKind>({ default: 'linear', type: oneOf(SCHEDULES, '<kind>'), help: `learning-rate schedule: ${SCHEDULES.join('|')}` }),
+  /** Checked against the optimizer (which keys apply, their bounds) before anything is read. */
+  optimizerOptions: row<Record<string, unknown>>({ default: {}, type: object(), help: 'extra optimizer options as JSON, e.g. {"k":5,"alpha":0.5}' }),
+  /** 0 is read as null (off). */
+  clipNorm: row<number | null>({ default: 1.0, type: nullable(num(0)), help: 'global gradient-norm clipping (0 = off)' }),
+  epochs: row({ default: 3, type: int(1, 10_000), help: 'epochs' }),
+  batchSize: row({ default: 32, type: int(1, 100_000), help: 'sentences (windows) per batch' }),
+  /** wasm's heap is 4 GiB: bigger batches are split into micro-batches whose gradients are summed (the same update). */
+  maxBatchPieces: row({ default: 1536, type: int(4, 10_000_000), help: 'padded word pieces per forward pass; bigger batches are split and their gradients accumulated (same update, bounded memory)' }),
+  maxLen: row({ default: 128, type: int(4, 100_000), help: 'word pieces per window, [CLS] and [SEP] included; longer sentences are windowed' }),
+  seed: row({ default: 1, type: int(0, 2 ** 31), help: 'random seed (data order, dropout, initialisation)' }),
+  numLayers: row<number | null>({ default: null, type: nullable(int(1, 1000)), help: 'keep the first N encoder layers', shown: 'all of them' }),
+  lstmHidden: row({ default: 128, type: int(0, 100_000), help: 'BiLSTM units per direction (0: no BiLSTM)' }),
+  crf: row({ default: true, type: bool, help: 'per-word softmax head instead of the CRF', shown: 'CRF' }),
+  dropout: row({ default: 0.1, type: num(0, 0.95), help: 'dropout on the encoder output and before the classifier' }),
+  scheme: row<Scheme | null>({ default: null, type: nullable(scheme), help: `train in this tag scheme: ${SCHEMES.join('|')}`, shown: "the training file's" }),
+  constrain: row({ default: true, type: bool, help: 'allow label transitions the scheme forbids when decoding', shown: 'forbidden' }),
+  patience: row<number | null>({ default: null, type: nullable(int(1, 10_000)), help: 'stop after this many epochs without a better dev F1' }),
+  saveEvery: row({ default: 50, type: int(1, 10_000_000), help: 'save a resumable state every N steps' }),
+  logEvery: row({ default: 10, type: int(1, 10_000_000), help: 'write a train_log.jsonl line every N steps' }),
+  backend: row<BackendChoice>({ default: 'auto', type: oneOf(BACKENDS, '<name>'), help: `tfjs backend: ${BACKENDS.join('|')}` }),
+  scratch: row<ScratchConfig>({ default: defaultsOf(SCRATCH_SETTINGS), type: object(), help: `architecture of a scratch model (${Object.keys(SCRATCH_SETTINGS).join(', ')})` }),
+  trainLimit: limit('training'),
+  devLimit: limit('dev'),
+  testLimit: limit('test'),
+  /**
+   * 'start': Lookahead copies its slow weights when training starts, after the checkpoint is
+   * loaded (correct); 'init': from a random initialisation, as TF1 code that builds the optimizer
+   * before init_from_checkpoint does (a diagnostic ablation).
+   */
+  lookaheadSlowWeights: row<'start' | 'init'>({ default: 'start', type: oneOf(['start', 'init'] as const), help: "Lookahead slow weights: 'start' (after the checkpoint is loaded) or 'init' (a random init: the TF1 pitfall, for diagnosis)" }),
+  encoderWeights: row<'checkpoint' | 'random'>({ default: 'checkpoint', type: oneOf(['checkpoint', 'random'] as const), help: "'checkpoint', or 'random': the model's architecture and vocabulary without its pretrained weights" }),
+};
+
+export type TrainConfig = Values<typeof TRAIN_SETTINGS>;
+export type TrainKey = keyof TrainConfig;
+export const TRAIN_KEYS = Object.keys(TRAIN_SETTINGS) as TrainKey[];
+export const TRAIN_DEFAULTS: TrainConfig = defaultsOf(TRAIN_SETTINGS);
+
+/** What is wrong with `value` for training setting `key` (unknown keys included), or undefined. */
+export function trainSettingProblem(key: string, value: unknown): string | undefined {
+  if (!(key in TRAIN_SETTINGS)) return `unknown setting; known: ${TRAIN_KEYS.join(', ')}`;
+  return (TRAIN_SETTINGS[key as TrainKey] as Setting<unknown>).type.check(value);
 }
 
-export interface TrainConfig {
-  /** Hugging Face folder, Google TF checkpoint folder, hub id, or "scratch". */
-  model: string;
-  train: string;
-  /** Dev file; null = hold out the last `holdout` fraction of train. */
-  dev: string | null;
-  holdout: number;
-  test: string | null;
-  out: string;
-  optimizer: string;
-  /** Encoder learning rate. */
-  lr: number;
-  /** BiLSTM + CRF + classifier learning rate; null = lr. */
-  headLr: number | null;
-  weightDecay: number;
-  /** Warmup: a fraction of all steps when < 1, else a number of steps. */
-  warmup: number;
-  schedule: ScheduleKind;
-  /** Extra options for the optimizer (beta1, beta2, epsilon, k, alpha, degeneratedToSgd, gradientCentralization). */
-  optimizerOptions: Record<string, unknown>;
-  clipNorm: number | null;
-  epochs: number;
-  batchSize: number;
-  /**
-   * Padded word pieces per forward pass. A larger batch is split into micro-batches whose
-   * gradients are accumulated (the same update), so memory stays bounded (wasm's heap is 4 GiB).
-   */
-  maxBatchPieces: number;
-  maxLen: number;
-  seed: number;
-  /** Keep the first N encoder layers; null = all. */
-  numLayers: number | null;
-  /** BiLSTM units per direction; 0 = no BiLSTM. */
-  lstmHidden: number;
-  crf: boolean;
-  dropout: number;
-  /** Tag scheme to train in (labels are converted); null = the training file's own. */
-  scheme: Scheme | null;
-  /** Forbid transitions the scheme does not allow when decoding. */
-  constrain: boolean;
-  /** Stop after this many epochs without a better dev F1; null = never. */
-  patience: number | null;
-  /** Save a resumable state every this many steps (and at every epoch end). */
-  saveEvery: number;
-  /** Log a train_log.jsonl line every this many steps. */
-  logEvery: number;
-  backend: BackendChoice;
-  scratch: ScratchConfig;
-  /** Use only the first N sentences of each corpus (null = all); for quick comparisons. */
-  trainLimit: number | null;
-  devLimit: number | null;
-  testLimit: number | null;
-  /**
-   * When Lookahead copies its slow weights: 'start' — when training starts, after the checkpoint
-   * is loaded (correct); 'init' — from a random initialisation of the encoder, as TF1 code that
-   * builds the optimizer before init_from_checkpoint does (a diagnostic ablation).
-   */
-  lookaheadSlowWeights: 'start' | 'init';
-  /** 'checkpoint': the model's weights; 'random': its architecture and vocabulary with a fresh random init (no pretraining). */
-  encoderWeights: 'checkpoint' | 'random';
+/** The command-line flag of a setting: `headLr` ↔ `--head-lr`; booleans that default to true ↔ `--no-crf`. */
+export function flagOf(key: string, table: Record<string, Setting<unknown>> = TRAIN_SETTINGS): string {
+  const kebab = key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
+  return table[key]?.type.boolean && table[key]?.default === true ? `--no-${kebab}` : `--${kebab}`;
 }
 
-export const TRAIN_DEFAULTS: TrainConfig = {
-  model: 'scratch',
-  train: '',
-  dev: null,
-  holdout: 0.1,
-  test: null,
-  out: '',
-  optimizer: 'adamw',
-  lr: 5e-5,
-  headLr: null,
-  weightDecay: 0.01,
-  warmup: 0.1,
-  schedule: 'linear',
-  optimizerOptions: {},
-  clipNorm: 1.0,
-  epochs: 3,
-  batchSize: 32,
-  maxBatchPieces: 1536,
-  maxLen: 128,
-  seed: 1,
-  numLayers: null,
-  lstmHidden: 128,
-  crf: true,
-  dropout: 0.1,
-  scheme: null,
-  constrain: true,
-  patience: null,
-  saveEvery: 50,
-  logEvery: 10,
-  backend: 'auto',
-  scratch: { hiddenSize: 128, numLayers: 2, numHeads: 2, intermediateSize: 512, vocabWords: 20000, lowercase: true },
-  trainLimit: null,
-  devLimit: null,
-  testLimit: null,
-  lookaheadSlowWeights: 'start',
-  encoderWeights: 'checkpoint',
-};
-
-/** One line of help per key, shown by `ner train --help` with the default. */
-export const TRAIN_HELP: Record<keyof TrainConfig, string> = {
-  model: 'Hugging Face folder, Google TF checkpoint folder, hub id (downloaded once, cached), or "scratch"',
-  train: 'training corpus (CoNLL columns: token first, label last)',
-  dev: 'dev corpus for model selection (default: the last --holdout of --train)',
-  holdout: 'fraction of --train held out as dev when --dev is not given',
-  test: 'test corpus, scored with the best model at the end',
-  out: 'output model folder',
-  optimizer: 'optimizer name (see `ner optimizers`)',
-  lr: 'encoder learning rate',
-  headLr: 'BiLSTM/CRF/classifier learning rate (default: same as --lr)',
-  weightDecay: 'weight decay (none for LayerNorm and bias)',
-  warmup: 'warmup: a fraction of all steps when < 1, else steps',
-  schedule: `learning-rate schedule: ${SCHEDULES.join('|')}`,
-  optimizerOptions: 'extra optimizer options as JSON, e.g. {"k":5,"alpha":0.5}',
-  clipNorm: 'global gradient-norm clipping (0 = off)',
-  epochs: 'epochs',
-  batchSize: 'sentences (windows) per batch',
-  maxBatchPieces: 'padded word pieces per forward pass; bigger batches are split and their gradients accumulated (same update, bounded memory)',
-  maxLen: 'word pieces per window, [CLS] and [SEP] included; longer sentences are windowed',
-  seed: 'random seed (data order, dropout, initialisation)',
-  numLayers: 'keep the first N encoder layers (default: all of them)',
-  lstmHidden: 'BiLSTM units per direction (0: no BiLSTM)',
-  crf: 'per-word softmax head instead of the CRF (default: CRF)',
-  dropout: 'dropout on the encoder output and before the classifier',
-  scheme: `train in this tag scheme (${SCHEMES.join('|')}; default: the training file's)`,
-  constrain: 'allow label transitions the scheme forbids when decoding (default: forbidden)',
-  patience: 'stop after this many epochs without a better dev F1',
-  saveEvery: 'save a resumable state every N steps',
-  logEvery: 'write a train_log.jsonl line every N steps',
-  backend: `tfjs backend: ${BACKENDS.join('|')}`,
-  scratch: 'architecture of a scratch model (hiddenSize, numLayers, numHeads, intermediateSize, vocabWords, lowercase)',
-  trainLimit: 'use only the first N training sentences (default: all)',
-  devLimit: 'use only the first N dev sentences (default: all)',
-  testLimit: 'use only the first N test sentences (default: all)',
-  lookaheadSlowWeights: "Lookahead slow weights: 'start' (after the checkpoint is loaded) or 'init' (a random init: the TF1 pitfall, for diagnosis)",
-  encoderWeights: "'checkpoint', or 'random': the model's architecture and vocabulary without its pretrained weights",
-};
-
-type Check = (v: unknown) => string | undefined;
-const num = (min: number, max = Infinity, int = false): Check => (v) =>
-  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!int || Number.isInteger(v))
-    ? undefined
-    : `expected ${int ? 'a whole number' : 'a number'}${max === Infinity ? ` ≥ ${min}` : ` from ${min} to ${max}`}`;
-const str: Check = (v) => (typeof v === 'string' && v.length > 0 ? undefined : 'expected a non-empty string');
-const bool: Check = (v) => (typeof v === 'boolean' ? undefined : 'expected true or false');
-const nullable = (c: Check): Check => (v) => (v === null ? undefined : c(v));
-const oneOf = (xs: readonly string[]): Check => (v) => (typeof v === 'string' && xs.includes(v) ? undefined : `expected one of ${xs.join(', ')}`);
-const object: Check = (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? undefined : 'expected a JSON object');
-
-export const TRAIN_CHECKS: Record<keyof TrainConfig, Check> = {
-  model: str,
-  train: str,
-  dev: nullable(str),
-  holdout: num(0, 0.9),
-  test: nullable(str),
-  out: str,
-  optimizer: str,
-  lr: num(Number.MIN_VALUE),
-  headLr: nullable(num(Number.MIN_VALUE)),
-  weightDecay: num(0),
-  warmup: num(0),
-  schedule: oneOf(SCHEDULES),
-  optimizerOptions: object,
-  clipNorm: nullable(num(0)),
-  epochs: num(1, 10_000, true),
-  batchSize: num(1, 100_000, true),
-  maxBatchPieces: num(4, 10_000_000, true),
-  maxLen: num(4, 100_000, true),
-  seed: num(0, 2 ** 31, true),
-  numLayers: nullable(num(1, 1000, true)),
-  lstmHidden: num(0, 100_000, true),
-  crf: bool,
-  dropout: num(0, 0.95),
-  scheme: nullable(oneOf(SCHEMES)),
-  constrain: bool,
-  patience: nullable(num(1, 10_000, true)),
-  saveEvery: num(1, 10_000_000, true),
-  logEvery: num(1, 10_000_000, true),
-  backend: oneOf(BACKENDS),
-  scratch: object,
-  trainLimit: nullable(num(1, 1e9, true)),
-  devLimit: nullable(num(1, 1e9, true)),
-  testLimit: nullable(num(1, 1e9, true)),
-  lookaheadSlowWeights: oneOf(['start', 'init']),
-  encoderWeights: oneOf(['checkpoint', 'random']),
-};
-
-export const SCRATCH_CHECKS: Record<keyof ScratchConfig, Check> = {
-  hiddenSize: num(2, 100_000, true),
-  numLayers: num(1, 100, true),
-  numHeads: num(1, 1000, true),
-  intermediateSize: num(1, 1_000_000, true),
-  vocabWords: num(0, 10_000_000, true),
-  lowercase: bool,
-};
+/** The default as --help and README show it. */
+export function shownDefault(r: Setting<unknown>): string {
+  if (r.shown !== undefined) return r.shown;
+  const v = r.default;
+  return v === null ? 'none' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+}

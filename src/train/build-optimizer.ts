@@ -1,10 +1,9 @@
+import { optimizerOptionsOf } from '../config/optimizer.js';
 import type { TrainConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { OptimizerState, StatefulOptimizer } from '../optim/optimizer.js';
-import { BERT_EXCLUDE, createOptimizer, OptimizerOptionError, type OptimizerOptions } from '../optim/registry.js';
+import { createOptimizer, OptimizerOptionError } from '../optim/registry.js';
 
-/** BiLSTM, CRF and classifier variables: the group `--head-lr` applies to. */
-const HEAD = '/(lstm|classifier|crf)\\.';
 /** Saved optimizer states name variables with this instead of the process-local Params scope. */
 const SCOPE = '<scope>';
 
@@ -19,15 +18,7 @@ export function scheduleSteps(cfg: TrainConfig, batchesPerEpoch: number): { tota
 export function buildOptimizer(cfg: TrainConfig, batchesPerEpoch: number): StatefulOptimizer {
   const { totalSteps, warmupSteps } = scheduleSteps(cfg, batchesPerEpoch);
   try {
-    return createOptimizer(cfg.optimizer, {
-      ...(cfg.optimizerOptions as OptimizerOptions),
-      learningRate: cfg.lr,
-      weightDecay: cfg.weightDecay,
-      excludeFromWeightDecay: BERT_EXCLUDE,
-      clipNorm: cfg.clipNorm,
-      schedule: { kind: cfg.schedule, warmupSteps, totalSteps },
-      groups: cfg.headLr !== null ? [{ match: HEAD, learningRate: cfg.headLr }] : [],
-    });
+    return createOptimizer(cfg.optimizer, optimizerOptionsOf(cfg, { kind: cfg.schedule, warmupSteps, totalSteps }));
   } catch (err) {
     if (err instanceof OptimizerOptionError) throw new UsageError(`--optimizer ${cfg.optimizer}: ${err.message}`);
     throw err;

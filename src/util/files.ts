@@ -28,3 +28,10 @@ export function readJson(path: string): Record<string, unknown> {
     throw new InputError(path, undefined, `not a valid JSON object (${(err as Error).message})`);
   }
 }
+
+/** The line of the first `needle` in `text` at or after `after` (e.g. a key inside a named block), for messages. */
+export function lineOf(text: string, needle: string, after = ''): number | undefined {
+  const start = Math.max(0, text.indexOf(after));
+  const i = text.indexOf(needle, start);
+  return i < 0 ? undefined : text.slice(0, i).split('\n').length;
+}
