@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendChoice, type BackendInfo } from './backend.js';
 import { UsageError } from './errors.js';
 import { BertEncoder } from './model/bert.js';
-import type { BertConfig } from './model/bert-config.js';
+import type { BertConfig } from './spec/bert-config.js';
 import { Params } from './model/params.js';
 import { buildTokenizer, type WordPieceTokenizer } from './tokenizer/wordpiece.js';
 import { Rng } from './util/rng.js';
-import { compareKeys, encoderShapes, type KeyReport } from './weights/naming.js';
+import { compareKeys, type KeyReport } from './weights/naming.js';
+import { encoderShapes } from './spec/encoder-shapes.js';
 import { loadPretrained, type Pretrained } from './weights/pretrained.js';
 
 export interface LoadEncoderOptions {

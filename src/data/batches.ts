@@ -1,5 +1,16 @@
-import type { TaggerBatch } from '../model/tagger.js';
 import type { Window } from './align.js';
+
+/** A padded batch: pieces for BERT, first-piece positions and word counts for the head. */
+export interface TaggerBatch {
+  inputIds: number[][];
+  attentionMask: number[][];
+  /** wordStarts[b][w]: index of word w's first piece in row b. */
+  wordStarts: number[][];
+  /** Words per row. */
+  lengths: number[];
+  /** Gold label indices per word (training). */
+  tags?: number[][];
+}
 
 /** A window plus, for training, the gold label index of each of its words. */
 export interface Example {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.js';
-import { encoderShapes } from '../weights/naming.js';
-import type { HostTensor, WeightMap } from '../weights/tensors.js';
-import type { BertConfig } from './bert-config.js';
+import { encoderShapes } from '../spec/encoder-shapes.js';
+import type { HostTensor, WeightMap } from '../spec/host-tensor.js';
+import type { BertConfig } from '../spec/bert-config.js';
 import { dense as denseOp, mm, swapLast } from './ops.js';
 import { init, type Params } from './params.js';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.js';
-import { numel, type HostTensor } from '../weights/tensors.js';
+import { numel, type HostTensor } from '../spec/host-tensor.js';
 
 let scopes = 0;
 

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TransitionMask } from '../data/constraints.js';
+import type { TaggerBatch } from '../data/batches.js';
 import type { Rng } from '../util/rng.js';
-import type { WeightMap } from '../weights/tensors.js';
+import type { WeightMap } from '../spec/host-tensor.js';
 import { BertEncoder, dropout, type DropoutSeeds } from './bert.js';
-import type { BertConfig } from './bert-config.js';
+import type { BertConfig } from '../spec/bert-config.js';
 import { BiLSTM } from './bilstm.js';
 import { CRF, marginals, viterbi, type CrfHostParams } from './crf.js';
 import { dense } from './ops.js';
@@ -20,18 +21,6 @@ export interface TaggerSpec {
   crf: boolean;
   /** Dropout on the encoder output and before the classifier. */
   dropout: number;
-}
-
-/** A padded batch: pieces for BERT, first-piece positions and word counts for the head. */
-export interface TaggerBatch {
-  inputIds: number[][];
-  attentionMask: number[][];
-  /** wordStarts[b][w]: index of word w's first piece in row b. */
-  wordStarts: number[][];
-  /** Words per row. */
-  lengths: number[];
-  /** Gold label indices per word (training). */
-  tags?: number[][];
 }
 
 export interface Decoded {

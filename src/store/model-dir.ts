@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { bertConfigJson, parseBertConfig } from '../model/bert-config.js';
+import { bertConfigJson, parseBertConfig } from '../spec/bert-config.js';
 import type { TaggerSpec } from '../model/tagger.js';
 import type { TokenizerFiles } from '../tokenizer/wordpiece.js';
 import { readJson, writeAtomic, writeJsonAtomic } from '../util/files.js';
 import { isLinearWeight, toHfLayout } from '../weights/naming.js';
 import { encodeSafetensors, parseSafetensors } from '../weights/safetensors.js';
-import type { HostTensor } from '../weights/tensors.js';
+import type { HostTensor } from '../spec/host-tensor.js';
 
 /**
  * The model folder `ner train` writes and predict, eval and serve read: a Hugging Face folder

@@ -1,7 +1,7 @@
 import type { ScratchConfig, TrainConfig } from '../config/schema.js';
 import { checkNumLayers, keyReport } from '../encoder.js';
 import { UsageError } from '../errors.js';
-import type { BertConfig } from '../model/bert-config.js';
+import type { BertConfig } from '../spec/bert-config.js';
 import { Tagger } from '../model/tagger.js';
 import { buildVocab } from '../tokenizer/build-vocab.js';
 import { buildTokenizer, type TokenizerFiles, type WordPieceTokenizer } from '../tokenizer/wordpiece.js';

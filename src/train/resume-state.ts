@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { readModelDir } from '../store/model-dir.js';
 import { encodeSafetensors, parseSafetensors } from '../weights/safetensors.js';
-import type { HostTensor } from '../weights/tensors.js';
+import type { HostTensor } from '../spec/host-tensor.js';
 
 /** Everything needed to continue a run exactly. */
 export interface TrainerState {

@@ -1,10 +1,10 @@
 import { downloadFile } from '@huggingface/hub';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { RuntimeFailure } from '../errors.js';
+import { InputError, RuntimeFailure } from '../errors.js';
 
 /**
  * Hugging Face hub models, downloaded once with @huggingface/hub into
@@ -23,6 +23,16 @@ const GROUPS: { files: string[]; required: boolean }[] = [
   { files: ['special_tokens_map.json'], required: false },
 ];
 const COMPLETE = '.ner-complete.json';
+
+/** The local folder of a model source: the folder itself, or a hub id's cached download. */
+export async function modelFolder(source: string): Promise<string> {
+  if (!existsSync(source)) {
+    if (!HUB_ID.test(source)) throw new InputError(source, undefined, 'no such model folder, and not a hub id (like bert-base-chinese or org/name)');
+    return ensureHubModel(source);
+  }
+  if (!statSync(source).isDirectory()) throw new InputError(source, undefined, 'is a file; pass the model folder that contains it');
+  return source;
+}
 
 export function cacheRoot(): string {
   return process.env.NER_CACHE || join(homedir(), '.cache', 'ner');

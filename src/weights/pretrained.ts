@@ -1,17 +1,14 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { parseBertConfig, type BertConfig } from '../model/bert-config.js';
+import { parseBertConfig, type BertConfig } from '../spec/bert-config.js';
 import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/wordpiece.js';
 import { readJson } from '../util/files.js';
-import { ensureHubModel, HUB_ID } from './hub.js';
+import type { WeightMap } from '../spec/host-tensor.js';
+import { FORMATS, type CheckpointFormat } from './formats.js';
+import { modelFolder } from './hub.js';
 import { normalizeWeights } from './naming.js';
-import { parseSafetensors } from './safetensors.js';
-import { WeightsFormatError, type WeightMap } from './tensors.js';
-import { readTfCheckpoint } from './tf-checkpoint.js';
-import { parseTorchCheckpoint } from './torch.js';
-
-export type CheckpointFormat = 'safetensors' | 'pytorch' | 'tf-checkpoint';
+import { WeightsFormatError } from './tensors.js';
 
 /** A pretrained BERT as found on disk or on the hub, in internal naming and layout. */
 export interface Pretrained {
@@ -36,49 +33,35 @@ export interface Pretrained {
 
 /** Loads a Hugging Face folder, a Google TF checkpoint folder, or a hub id (downloaded once, cached). */
 export async function loadPretrained(source: string): Promise<Pretrained> {
-  let dir = source;
-  if (!existsSync(source)) {
-    if (!HUB_ID.test(source)) throw new InputError(source, undefined, 'no such model folder, and not a hub id (like bert-base-chinese or org/name)');
-    dir = await ensureHubModel(source);
-  } else if (!statSync(source).isDirectory()) {
-    throw new InputError(source, undefined, 'is a file; pass the model folder that contains it');
-  }
-  const has = (f: string) => existsSync(join(dir, f));
+  const dir = await modelFolder(source);
   const found = readdirSync(dir);
-  let configPath: string;
-  let format: CheckpointFormat;
-  let weightsFile: string;
+  // The first format of the table that the folder holds.
+  const match = FORMATS.flatMap((reader) => {
+    const files = reader.find(found);
+    return files ? [{ reader, files }] : [];
+  })[0];
+  if (!match) {
+    throw new InputError(
+      dir,
+      undefined,
+      `not a BERT model folder: expected config.json with model.safetensors or pytorch_model.bin (Hugging Face), or bert_config.json with bert_model.ckpt.index (Google); found ${found.join(', ') || 'nothing'}`,
+    );
+  }
+  const { reader, files } = match;
+  const format = reader.format;
+  const configPath = join(dir, files.config);
+  const weightsFile = join(dir, files.weights);
   let raw: { weights: WeightMap; skipped: string[] };
   try {
-    if (has('config.json') && (has('model.safetensors') || has('pytorch_model.bin'))) {
-      configPath = join(dir, 'config.json');
-      format = has('model.safetensors') ? 'safetensors' : 'pytorch';
-      weightsFile = join(dir, format === 'safetensors' ? 'model.safetensors' : 'pytorch_model.bin');
-      const bytes = readFileSync(weightsFile);
-      raw = format === 'safetensors' ? parseSafetensors(bytes) : parseTorchCheckpoint(bytes);
-    } else {
-      const index = found.find((f) => /\.ckpt(-\d+)?\.index$/.test(f));
-      const config = has('bert_config.json') ? 'bert_config.json' : has('config.json') ? 'config.json' : undefined;
-      if (!index || !config) {
-        throw new InputError(
-          dir,
-          undefined,
-          `not a BERT model folder: expected config.json with model.safetensors or pytorch_model.bin (Hugging Face), or bert_config.json with bert_model.ckpt.index (Google); found ${found.join(', ') || 'nothing'}`,
-        );
-      }
-      configPath = join(dir, config);
-      format = 'tf-checkpoint';
-      weightsFile = join(dir, index.replace(/\.index$/, ''));
-      raw = readTfCheckpoint(weightsFile);
-    }
+    raw = reader.read(weightsFile);
   } catch (err) {
-    if (err instanceof WeightsFormatError) throw new InputError(weightsFile! ?? dir, undefined, err.message);
+    if (err instanceof WeightsFormatError) throw new InputError(weightsFile, undefined, err.message);
     throw err;
   }
   const rawConfig = readJson(configPath);
   const config = parseBertConfig(rawConfig);
   if (typeof config === 'string') throw new InputError(configPath, undefined, config);
-  const n = normalizeWeights(raw.weights, format === 'tf-checkpoint');
+  const n = normalizeWeights(raw.weights, reader.tfLayout);
   const id2 = rawConfig.id2label as Record<string, string> | undefined;
   const id2label = id2 && n.heads.has('classifier.weight') ? Object.keys(id2).sort((a, b) => Number(a) - Number(b)).map((k) => id2[k]!) : undefined;
   return {

@@ -1,4 +1,5 @@
-import { numel, toFloat32, WeightsFormatError, type HostTensor, type WeightMap } from './tensors.js';
+import { numel, type HostTensor, type WeightMap } from '../spec/host-tensor.js';
+import { toFloat32, WeightsFormatError } from './tensors.js';
 
 /**
  * safetensors (huggingface/safetensors): u64 little-endian header length N, N bytes of JSON

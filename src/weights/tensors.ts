@@ -1,14 +1,3 @@
-/** A tensor in host memory: float32 values, row-major, with its shape. */
-export interface HostTensor {
-  shape: number[];
-  values: Float32Array;
-}
-
-/** Named weights as a file holds them (names not yet normalised). */
-export type WeightMap = Map<string, HostTensor>;
-
-export const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
 /** IEEE 754 half precision → float32. */
 export function halfToFloat(bits: Uint16Array): Float32Array {
   const out = new Float32Array(bits.length);

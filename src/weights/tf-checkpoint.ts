@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { numel, toFloat32, WeightsFormatError, type WeightMap } from './tensors.js';
+import { numel, type WeightMap } from '../spec/host-tensor.js';
+import { toFloat32, WeightsFormatError } from './tensors.js';
 
 /**
  * Google TF checkpoints (tf.train.Saver V2 "tensor bundle"): `<prefix>.index` is an SSTable

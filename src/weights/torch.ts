@@ -1,5 +1,6 @@
 import { PyGlobal, PyObject, unpickle, type PyValue } from './pickle.js';
-import { numel, toFloat32, WeightsFormatError, type WeightMap } from './tensors.js';
+import { numel, type WeightMap } from '../spec/host-tensor.js';
+import { toFloat32, WeightsFormatError } from './tensors.js';
 import { isZip, zipEntries, zipRead } from './zip.js';
 
 /**

@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { selectBackend } from '../../src/backend.js';
-import type { BertConfig } from '../../src/model/bert-config.js';
+import type { BertConfig } from '../../src/spec/bert-config.js';
 import { BiLSTM } from '../../src/model/bilstm.js';
 import { Params } from '../../src/model/params.js';
-import { Tagger, type TaggerBatch, type TaggerSpec } from '../../src/model/tagger.js';
+import { Tagger, type TaggerSpec } from '../../src/model/tagger.js';
+import { type TaggerBatch } from '../../src/data/batches.js';
 import { createOptimizer } from '../../src/optim/registry.js';
 import { Rng } from '../../src/util/rng.js';
 
