@@ -33,6 +33,13 @@ function isPunctuation(ch: string, cp: number): boolean {
 const SPACE = /[\s\u200B\uFEFF]/u;
 const CONTROL = /[\p{Cc}\p{Cf}]/u;
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Words of a text. The unit is the grapheme cluster (Intl.Segmenter), classified by its first code
+ * point, so a word boundary, and hence an entity offset, never falls inside one: `👩‍👩‍👧` (joined
+ * by U+200D, a format character) and `é` as e + U+0301 stay whole.
+ */
 export function pretokenize(text: string): Word[] {
   const words: Word[] = [];
   let start = -1;
@@ -40,19 +47,19 @@ export function pretokenize(text: string): Word[] {
     if (start >= 0) words.push({ text: text.slice(start, end), start, end });
     start = -1;
   };
-  for (let i = 0; i < text.length; ) {
-    const cp = text.codePointAt(i)!;
+  for (const { segment, index: i } of graphemes.segment(text)) {
+    const cp = segment.codePointAt(0)!;
     const ch = String.fromCodePoint(cp);
-    const next = i + ch.length;
-    if (SPACE.test(ch) || (CONTROL.test(ch) && ch !== '\t')) {
+    const next = i + segment.length;
+    const alone = ch.length === segment.length;
+    if (SPACE.test(ch) || (alone && CONTROL.test(ch) && ch !== '\t')) {
       flush(i);
     } else if (isCjk(cp) || isPunctuation(ch, cp)) {
       flush(i);
-      words.push({ text: ch, start: i, end: next });
+      words.push({ text: segment, start: i, end: next });
     } else if (start < 0) {
       start = i;
     }
-    i = next;
   }
   flush(text.length);
   return words;

@@ -1,7 +1,8 @@
 import { windows } from '../data/align.js';
 import type { Example } from '../data/batches.js';
 import { readCorpus, type Sentence } from '../data/conll.js';
-import { convertLabels, detectScheme, SchemeError, type Scheme } from '../data/schemes.js';
+import { labelType } from '../data/labels.js';
+import { convertLabels, detectScheme, SCHEME_PREFIXES, SchemeError, type Scheme } from '../data/schemes.js';
 import { InputError } from '../errors.js';
 import type { WordPieceTokenizer } from '../tokenizer/wordpiece.js';
 
@@ -57,20 +58,47 @@ export async function prepareData(o: {
   const convert = (c: Corpus): Corpus =>
     scheme === fileScheme ? c : { file: c.file, sentences: c.sentences.map((s) => ({ ...s, labels: convertLabels(s.labels, scheme) })) };
   const train = convert({ file: o.train, sentences: trainSentences });
-  const labelSet = new Set(train.sentences.flatMap((s) => s.labels));
-  labelSet.delete('O');
-  const labels = ['O', ...[...labelSet].sort()];
+  const types = entityTypes(train.sentences);
+  const labels = labelSet(types, scheme);
   const converted = { dev: convert(dev), test: test ? convert(test) : null };
-  for (const c of [converted.dev, converted.test]) {
-    if (!c) continue;
-    const unseen = new Map<string, number>();
-    c.sentences.forEach((s) => s.labels.forEach((l, i) => !labelSet.has(l) && l !== 'O' && !unseen.has(l) && unseen.set(l, s.line + i)));
-    if (unseen.size > 0) {
-      const [first, line] = [...unseen][0]!;
-      throw new InputError(c.file, line, `labels never seen in ${o.train}: ${[...unseen.keys()].join(', ')} (first: ${first}); the model could never predict them — add examples to train or relabel`);
-    }
-  }
+  const trainName = o.dev ? o.train : `the first ${Math.round((1 - o.holdout) * 100)}% of ${o.train}`;
+  for (const c of [converted.dev, converted.test]) if (c) checkTypes(c, types, trainName);
   return { train, dev: converted.dev, test: converted.test, fileScheme, scheme, labels };
+}
+
+/** Entity types of a corpus's labels ('B-PER' → PER). */
+function entityTypes(sentences: readonly Sentence[]): Set<string> {
+  const types = new Set<string>();
+  for (const s of sentences) for (const l of s.labels) if (l !== 'O') types.add(labelType(l));
+  return types;
+}
+
+/**
+ * The label set: 'O', then every prefix of the scheme for every type, sorted. Built from types,
+ * not from the labels train happens to contain, so a dev `S-ORG` is accepted when train only has
+ * multi-token ORG entities (the model can still predict it).
+ */
+export function labelSet(types: ReadonlySet<string>, scheme: Scheme): string[] {
+  const labels = [...types].flatMap((t) => SCHEME_PREFIXES[scheme].map((p) => `${p}-${t}`));
+  return ['O', ...labels.sort()];
+}
+
+/** Types in dev/test that train lacks are an error: the model could never predict them. */
+function checkTypes(c: Corpus, types: ReadonlySet<string>, trainName: string): void {
+  const unseen = new Map<string, number>();
+  c.sentences.forEach((s) =>
+    s.labels.forEach((l, i) => {
+      const t = l === 'O' ? '' : labelType(l);
+      if (t !== '' && !types.has(t) && !unseen.has(t)) unseen.set(t, s.line + i);
+    }),
+  );
+  if (unseen.size === 0) return;
+  const [first, line] = [...unseen][0]!;
+  throw new InputError(
+    c.file,
+    line,
+    `entity types never seen in ${trainName}: ${[...unseen.keys()].join(', ')} (first: ${first}); the model could never predict them — add examples to train or relabel`,
+  );
 }
 
 /** Training examples: every window of every sentence, with the gold label index of each of its words. */

@@ -164,7 +164,7 @@ describe('bad input to every command exits 2 with file:line', () => {
     writeFileSync(unseen, 'Paris B-LOC\n\nACME B-COMPANY\nInc I-COMPANY\n');
     r = runCli(['train', '--config', CONFIG, '--dev', unseen, '--out', join(work, 'x2')]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, new RegExp(`${unseen}:3: labels never seen in .*train.txt: B-COMPANY, I-COMPANY`));
+    assert.match(r.stderr, new RegExp(`${unseen}:3: entity types never seen in .*train.txt: COMPANY \\(first: COMPANY\\)`));
     writeFileSync(conf, '{\n  "train": "data/sample-en/train.txt",\n  "learningRate": 0.1\n}\n');
     r = runCli(['train', '--config', conf, '--out', join(work, 'x3')]);
     assert.equal(r.code, 2);
