@@ -7,6 +7,7 @@ import { reportMarkdown, summarize } from '../compare/report.js';
 import { runGrid } from '../compare/run.js';
 import { writeAtomic } from '../util/files.js';
 import { printJson, printText } from './output.js';
+import { snakeKeys } from '../util/json-keys.js';
 
 export function compareCommand(): Command {
   return new Command('compare')
@@ -28,10 +29,10 @@ export function compareCommand(): Command {
       mkdirSync(opts.out, { recursive: true });
       const records = await runGrid(cfg, opts.out);
       const summaries = summarize(cfg, records);
-      writeAtomic(join(opts.out, 'results.json'), JSON.stringify({ config: cfg, runs: records, setups: summaries }, null, 2));
+      writeAtomic(join(opts.out, 'results.json'), JSON.stringify(snakeKeys({ config: cfg, runs: records, setups: summaries }), null, 2));
       writeAtomic(join(opts.out, 'report.md'), reportMarkdown(cfg, records, summaries));
       writeAtomic(join(opts.out, 'curves.svg'), await curvesSvg(records));
-      if (opts.json) printJson(summaries);
+      if (opts.json) printJson(snakeKeys(summaries));
       else printText(`${records.length} runs (${records.filter((r) => r.status === 'failed').length} failed): ${join(opts.out, 'report.md')}, results.json, curves.svg`);
     });
 }

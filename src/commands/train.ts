@@ -4,6 +4,7 @@ import { flagOf, shownDefault, TRAIN_KEYS, TRAIN_SETTINGS, type Setting, type Tr
 import { UsageError } from '../errors.js';
 import { Progress } from '../util/progress.js';
 import { train, type TrainResult } from '../train/loop.js';
+import { snakeKeys } from '../util/json-keys.js';
 import { printJson, printText } from './output.js';
 
 /** A flag's help: the setting's help line and its default (or "required"). */
@@ -48,7 +49,7 @@ export function trainCommand(): Command {
 }
 
 export function resultJson(r: TrainResult): Record<string, unknown> {
-  return {
+  return snakeKeys({
     out: r.out,
     backend: r.backend.name,
     best_epoch: r.bestEpoch,
@@ -58,7 +59,7 @@ export function resultJson(r: TrainResult): Record<string, unknown> {
     encoder_drift: r.encoderDrift,
     dev: r.dev,
     test: r.test,
-  };
+  });
 }
 
 function resultText(r: TrainResult): string {

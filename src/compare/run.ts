@@ -7,6 +7,7 @@ import { Progress } from '../util/progress.js';
 import { writeAtomic } from '../util/files.js';
 import { UsageError } from '../errors.js';
 import { seedsOf, setupSettings, type CompareConfig, type Setup } from './config.js';
+import { camelKeys, snakeKeys } from '../util/json-keys.js';
 
 /** One finished (or failed) run of the grid. */
 export interface RunRecord {
@@ -42,6 +43,7 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
     const f = join(j.dir, 'result.json');
     if (!existsSync(f)) return true;
     const record = JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
+    record.settings = camelKeys(record.settings);
     // Results written before loss_curve existed: rebuild it from the run's own log.
     record.loss_curve ??= lossCurve(readLog(j.dir));
     records.push(record);
@@ -73,7 +75,7 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
 function checkSameSettings(dir: string, wanted: Record<string, unknown>): void {
   const file = join(dir, 'train-config.json');
   if (!existsSync(file)) return;
-  const { out: _out, ...had } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const { out: _out, ...had } = camelKeys<Record<string, unknown>>(JSON.parse(readFileSync(file, 'utf8')));
   const keys = [...new Set([...Object.keys(had), ...Object.keys(wanted)])].sort();
   const differ = keys.filter((k) => JSON.stringify(had[k]) !== JSON.stringify(wanted[k]));
   if (differ.length === 0) return;
@@ -91,7 +93,7 @@ interface Job {
 async function runOne({ setup, seed, dir, settings }: Job): Promise<RunRecord> {
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'train-config.json');
-  writeFileSync(configFile, JSON.stringify({ ...settings, seed, out: dir }, null, 2));
+  writeFileSync(configFile, JSON.stringify(snakeKeys({ ...settings, seed, out: dir }), null, 2));
   const resume = existsSync(join(dir, 'state', 'trainer.json'));
   const started = Date.now();
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
@@ -109,10 +111,10 @@ async function runOne({ setup, seed, dir, settings }: Job): Promise<RunRecord> {
     // Not written as result.json: a rerun retries it.
     const error = stderr.trim().split('\n').filter((l) => l.startsWith('ner:')).join(' ') || `exit code ${code}`;
     const record = { ...base, error };
-    writeFileSync(join(dir, 'failed.json'), JSON.stringify(record, null, 2));
+    writeFileSync(join(dir, 'failed.json'), JSON.stringify(snakeKeys(record), null, 2));
     return record;
   }
-  const result = JSON.parse(stdout) as { steps: number; tokens_per_second: number; encoder_drift: number; test: { precision: number; recall: number; f1: number; outsideFraction: number } | null };
+  const result = JSON.parse(stdout) as { steps: number; tokens_per_second: number; encoder_drift: number; test: { precision: number; recall: number; f1: number; outside_fraction: number } | null };
   const log = readLog(dir);
   const record: RunRecord = {
     ...base,
@@ -120,12 +122,12 @@ async function runOne({ setup, seed, dir, settings }: Job): Promise<RunRecord> {
     epochs: lastPer(log.filter((r) => r.type === 'epoch'), 'epoch').map(({ type: _t, ...r }) => r as Record<string, number | null>),
     loss_curve: lossCurve(log),
     test: result.test ? { precision: result.test.precision, recall: result.test.recall, f1: result.test.f1 } : null,
-    outside_fraction: result.test?.outsideFraction ?? null,
+    outside_fraction: result.test?.outside_fraction ?? null,
     drift: result.encoder_drift,
     steps: result.steps,
     tokens_per_second: result.tokens_per_second,
   };
-  writeAtomic(join(dir, 'result.json'), JSON.stringify(record, null, 2));
+  writeAtomic(join(dir, 'result.json'), JSON.stringify(snakeKeys(record), null, 2));
   return record;
 }
 

@@ -4,6 +4,7 @@ import { findOptimizer, OptimizerOptionError, resolveOptimizerOptions } from '..
 import { lineOf } from '../util/files.js';
 import { optimizerOptionsOf } from './optimizer.js';
 import { flagOf, SCRATCH_SETTINGS, TRAIN_DEFAULTS, TRAIN_KEYS, TRAIN_SETTINGS, trainSettingProblem, type TrainConfig } from './schema.js';
+import { camelKeys, snakeCase } from '../util/json-keys.js';
 
 /** Reads a JSON config file: an object, with line numbers for errors. */
 export function readConfigFile(path: string): { values: Record<string, unknown>; text: string } {
@@ -31,12 +32,14 @@ export function readConfigFile(path: string): { values: Record<string, unknown>;
  * before any corpus is read or checkpoint downloaded.
  */
 export function resolveTrainConfig(file: string | undefined, flags: Partial<Record<string, unknown>>): TrainConfig {
-  const fromFile = file ? readConfigFile(file) : { values: {}, text: '' };
+  const read = file ? readConfigFile(file) : { values: {}, text: '' };
+  // Keys may be written camelCase (headLr) or snake_case (head_lr, as ner writes its files).
+  const fromFile = { ...read, values: camelKeys<Record<string, unknown>>(read.values) };
   const sources: Record<string, boolean> = {};
   const fail = (key: string, detail: string): never => {
     const fromFlags = sources[key] ?? false;
     if (fromFlags || !file) throw new UsageError(`${fromFlags ? flagOf(key) : key}: ${detail}`);
-    throw new InputError(file, lineOf(fromFile.text, `"${key}"`), `${key}: ${detail}`);
+    throw new InputError(file, lineOf(fromFile.text, `"${key}"`) ?? lineOf(fromFile.text, `"${snakeCase(key)}"`), `${key}: ${detail}`);
   };
   for (const key of Object.keys(fromFile.values)) {
     if (!(key in TRAIN_SETTINGS)) fail(key, trainSettingProblem(key, undefined)!);
@@ -51,12 +54,13 @@ export function resolveTrainConfig(file: string | undefined, flags: Partial<Reco
     cfg[k] = v;
     sources[k] = true;
   }
+  // Required settings first: an empty --train says it is required, not that a string is empty.
+  for (const key of TRAIN_KEYS.filter((k) => TRAIN_SETTINGS[k].required)) {
+    if (!cfg[key]) throw new UsageError(`${flagOf(key)} is required (or "${key}" in --config)`);
+  }
   for (const key of TRAIN_KEYS) {
     const problem = trainSettingProblem(key, cfg[key]);
     if (problem) fail(key, `${problem} (got ${JSON.stringify(cfg[key])})`);
-  }
-  for (const key of TRAIN_KEYS.filter((k) => TRAIN_SETTINGS[k].required)) {
-    if (!cfg[key]) throw new UsageError(`${flagOf(key)} is required (or "${key}" in --config)`);
   }
   const scratch = cfg.scratch as Record<string, unknown>;
   for (const key of Object.keys(scratch)) {

@@ -5,6 +5,7 @@ import { bertConfigJson, parseBertConfig } from '../spec/bert-config.js';
 import type { TaggerSpec } from '../model/tagger.js';
 import type { TokenizerFiles } from '../tokenizer/wordpiece.js';
 import { readJson, writeAtomic, writeJsonAtomic } from '../util/files.js';
+import { camelKeys, snakeKeys } from '../util/json-keys.js';
 import { isLinearWeight, toHfLayout } from '../weights/naming.js';
 import { encodeSafetensors, parseSafetensors } from '../weights/safetensors.js';
 import type { HostTensor } from '../spec/host-tensor.js';
@@ -54,7 +55,7 @@ export function saveModelDir(dir: string, o: { spec: TaggerSpec; meta: NerModelM
     architectures: [spec.lstmHidden > 0 || spec.crf ? 'BertBiLstmCrfForTokenClassification' : 'BertForTokenClassification'],
     id2label: Object.fromEntries(spec.labels.map((l, i) => [String(i), l])),
     label2id: Object.fromEntries(spec.labels.map((l, i) => [l, i])),
-    ner: o.meta,
+    ner: snakeKeys(o.meta),
   };
   writeAtomic(join(dir, 'model.safetensors'), encodeSafetensors(toFile(o.params), { format: 'pt', producer: 'ner' }));
   if (o.tokenizer.tokenizerJson) writeAtomic(join(dir, 'tokenizer.json'), JSON.stringify(o.tokenizer.tokenizerJson));
@@ -76,7 +77,7 @@ export function readModelDir(dir: string): SavedModel | undefined {
   if (!existsSync(configPath)) return undefined;
   const raw = readJson(configPath);
   if (!raw.ner) return undefined;
-  const meta = raw.ner as NerModelMeta;
+  const meta = camelKeys<NerModelMeta>(raw.ner);
   const bert = parseBertConfig(raw);
   if (typeof bert === 'string') throw new InputError(configPath, undefined, bert);
   const weightsPath = join(dir, 'model.safetensors');

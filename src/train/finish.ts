@@ -5,6 +5,7 @@ import type { Evaluation } from '../metrics/evaluate.js';
 import type { Tagger } from '../model/tagger.js';
 import { readModelDir } from '../store/model-dir.js';
 import { writeJsonAtomic } from '../util/files.js';
+import { snakeKeys } from '../util/json-keys.js';
 import type { TrainerState } from './resume-state.js';
 import type { Corpus, PreparedData } from './corpus.js';
 import type { Throughput } from './epochs.js';
@@ -72,6 +73,6 @@ export async function finishRun(o: {
     dev: { ...result.dev, per_type: dev.evaluation.perType, file: data.dev.file },
     test: test ? { ...result.test, file: data.test!.file } : null,
   };
-  writeJsonAtomic(join(cfg.out, 'metrics.json'), metrics);
+  writeJsonAtomic(join(cfg.out, 'metrics.json'), snakeKeys(metrics));
   return result;
 }

@@ -5,6 +5,7 @@ import type { OptimizerState } from '../optim/optimizer.js';
 import { readModelDir } from '../store/model-dir.js';
 import { encodeSafetensors, parseSafetensors } from '../weights/safetensors.js';
 import type { HostTensor } from '../spec/host-tensor.js';
+import { camelKeys, snakeKeys } from '../util/json-keys.js';
 
 /** Everything needed to continue a run exactly. */
 export interface TrainerState {
@@ -48,7 +49,7 @@ export function saveState(dir: string, s: SavedState): void {
     join(tmp, 'optimizer.safetensors'),
     encodeSafetensors(Object.entries(s.optimizer.tensors).map(([k, t]) => [k, { shape: t.shape, values: t.values }])),
   );
-  writeFileSync(join(tmp, 'trainer.json'), JSON.stringify({ ...s.trainer, optimizerScalars: s.optimizer.scalars }, null, 2));
+  writeFileSync(join(tmp, 'trainer.json'), JSON.stringify(snakeKeys({ ...s.trainer, optimizerScalars: s.optimizer.scalars }), null, 2));
   rmSync(old, { recursive: true, force: true });
   if (existsSync(state)) renameSync(state, old);
   renameSync(tmp, state);
@@ -59,7 +60,7 @@ export function loadState(dir: string): SavedState | undefined {
   // A crash between the two renames leaves the previous state in state.old.
   const state = existsSync(join(dir, 'state', 'trainer.json')) ? join(dir, 'state') : existsSync(join(dir, 'state.old', 'trainer.json')) ? join(dir, 'state.old') : undefined;
   if (!state) return undefined;
-  const trainer = JSON.parse(readFileSync(join(state, 'trainer.json'), 'utf8')) as TrainerState;
+  const trainer = camelKeys<TrainerState>(JSON.parse(readFileSync(join(state, 'trainer.json'), 'utf8')));
   const params = parseSafetensors(readFileSync(join(state, 'weights.safetensors'))).weights;
   const opt = parseSafetensors(readFileSync(join(state, 'optimizer.safetensors'))).weights;
   return {

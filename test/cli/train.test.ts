@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { formatConllSentence, readCorpus } from '../../src/data/conll.js';
 import { convertLabels } from '../../src/data/schemes.js';
+import { camelKeys } from '../../src/util/json-keys.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
 
 const CONFIG = join(ROOT, 'configs', 'debug-tiny.json');
@@ -35,7 +36,7 @@ describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
     }
     const config = JSON.parse(readFileSync(join(trained, 'config.json'), 'utf8'));
     assert.equal(config.ner.config.optimizer, 'adamw', 'the resolved config is saved with the model');
-    assert.equal(config.ner.config.maxBatchPieces, 1536, 'defaults are resolved into it');
+    assert.equal(config.ner.config.max_batch_pieces, 1536, 'defaults are resolved into it');
     assert.deepEqual(Object.values(config.id2label)[0], 'O');
     const log = readFileSync(join(trained, 'train_log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.ok(log.some((r) => r.type === 'step' && typeof r.loss === 'number' && typeof r.lr === 'number' && r.tokens_per_second > 0));
@@ -66,6 +67,31 @@ describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
     assert.equal(model.accuracy, conll.accuracy, 'token accuracy as conlleval computes it on the output file');
     const file = JSON.parse(runCli(['eval', '--predictions', output, '--json']).stdout);
     assert.equal(model.micro.f1, file.micro.f1, 'entity F1 as default mode reads the output file');
+  });
+
+  test('every JSON file of the run folder, and the --json result, has snake_case keys; a model folder with the old camelCase keys still loads', () => {
+    const camel = (v: unknown, path: string, found: string[]) => {
+      if (Array.isArray(v)) v.forEach((x) => camel(x, path, found));
+      else if (typeof v === 'object' && v !== null)
+        for (const [k, x] of Object.entries(v)) {
+          if (/^[a-z]+[A-Z]/.test(k)) found.push(`${path}.${k}`);
+          if (!['per_type', 'id2label', 'label2id'].includes(k)) camel(x, `${path}.${k}`, found);
+        }
+      return found;
+    };
+    const read = (f: string) => JSON.parse(readFileSync(join(trained, f), 'utf8'));
+    const found: string[] = [];
+    for (const f of ['metrics.json', 'config.json', 'state/trainer.json', 'tokenizer_config.json']) camel(read(f), f, found);
+    readFileSync(join(trained, 'train_log.jsonl'), 'utf8').trim().split('\n').forEach((l) => camel(JSON.parse(l), 'train_log.jsonl', found));
+    assert.deepEqual(found, []);
+    const old = join(work, 'old-keys');
+    cpSync(trained, old, { recursive: true });
+    const config = read('config.json');
+    writeFileSync(join(old, 'config.json'), JSON.stringify({ ...config, ner: camelKeys(config.ner) }));
+    assert.equal(JSON.parse(readFileSync(join(old, 'config.json'), 'utf8')).ner.config.maxBatchPieces, 1536, 'the copy has camelCase keys');
+    const r = runCli(['eval', '--model', old, '--data', join(ROOT, 'data', 'sample-en', 'test.txt'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).micro.f1, read('metrics.json').test.f1);
   });
 
   test('ner predict: JSONL entities whose offsets slice the text exactly; stdin; CoNLL output', () => {
@@ -110,13 +136,13 @@ describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
     const flags = ['train', '--config', CONFIG, '--epochs', '3', '--save-every', '3'];
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'ner.js'), ...flags, '--out', killed], { cwd: ROOT, stdio: 'ignore' });
     const trainerJson = join(killed, 'state', 'trainer.json');
-    let killedAt: { step: number; batchInEpoch: number } | undefined;
+    let killedAt: { step: number; batch_in_epoch: number } | undefined;
     const deadline = Date.now() + 60_000;
     while (!killedAt && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5));
       try {
-        const s = JSON.parse(readFileSync(trainerJson, 'utf8')) as { step: number; batchInEpoch: number; epoch: number };
-        if (s.batchInEpoch > 0 && s.epoch >= 1) {
+        const s = JSON.parse(readFileSync(trainerJson, 'utf8')) as { step: number; batch_in_epoch: number; epoch: number };
+        if (s.batch_in_epoch > 0 && s.epoch >= 1) {
           child.kill('SIGKILL');
           killedAt = s;
         }
