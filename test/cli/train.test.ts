@@ -182,6 +182,16 @@ describe('bad input to every command exits 2 with file:line', () => {
   const unseen = join(work, 'unseen.txt');
   const conf = join(work, 'conf.json');
 
+  test('train with no flags says --train is required, not that a string is empty; snake_case config keys are read', () => {
+    const r = runCli(['train']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^ner: --train is required \(or "train" in --config\)/);
+    writeFileSync(conf, '{\n  "train": "data/sample-en/train.txt",\n  "head_lr": -1\n}\n');
+    const snake = runCli(['train', '--config', conf, '--out', join(work, 'x0')]);
+    assert.equal(snake.code, 2);
+    assert.match(snake.stderr, new RegExp(`${conf}:3: headLr: `), 'head_lr is read as headLr, its line found');
+  });
+
   test('train: malformed corpus, labels unseen in train, unknown config key, bad flag value', () => {
     writeFileSync(bad, 'EU B-ORG\nrejects O\n\nGerman B_MISC\n');
     let r = runCli(['train', '--config', CONFIG, '--train', bad, '--out', join(work, 'x1')]);
