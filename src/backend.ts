@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from './errors.js';
+import { blasStatus, installBlasMatMul } from './kernels/blas-matmul.js';
 import { installSharedIdentity } from './kernels/identity.js';
 import { installUnsortedSegmentSum } from './kernels/unsorted-segment-sum.js';
 
@@ -18,6 +19,10 @@ export interface BackendInfo {
   provider: string;
   /** Why earlier candidates were passed over (for `auto`). */
   skipped: string[];
+  /** What runs the matrix products, and why: e.g. "OpenBLAS 0.3.21 SkylakeX, 1 thread(s)". */
+  kernels: string;
+  /** What `ner` reports: the backend plus its native kernels, e.g. wasm+blas. */
+  label: string;
 }
 
 const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
@@ -32,7 +37,11 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   for (const candidate of candidates) {
     const provider = await tryBackend(candidate, skipped);
     if (provider) {
-      active = { name: tf.getBackend(), provider, skipped };
+      const name = tf.getBackend();
+      const blas = name === 'tensorflow' ? undefined : blasStatus();
+      const native = name !== 'tensorflow' && installBlasMatMul(name as 'wasm' | 'cpu');
+      const kernels = name === 'tensorflow' ? 'libtensorflow' : native ? blas!.detail : `stock ${name} kernels: ${blas!.detail}`;
+      active = { name, provider, skipped, kernels, label: native ? `${name}+blas` : name };
       return active;
     }
   }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { blasActive } from '../kernels/blas-matmul.js';
 
 /** Swaps the last two axes. */
 export function swapLast(x: tf.Tensor): tf.Tensor {
@@ -10,7 +11,8 @@ export function swapLast(x: tf.Tensor): tf.Tensor {
  * a·b (batched over leading axes, no broadcasting) whose gradient uses only untransposed
  * products: dA = dC·bᵀ, dB = aᵀ·dC with the transposes made explicit. Same mathematics as
  * tf.matMul's gradient, but tfjs-wasm runs transposed products 7–25× slower than plain ones
- * (0.8–2.7 vs 20 GFLOP/s measured here), while an explicit transpose is a cheap copy.
+ * (0.8–2.7 vs 20 GFLOP/s measured here), while an explicit transpose is a cheap copy. Where a
+ * native kernel serves the products, the transposes are passed as flags instead.
  */
 export const mm: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
@@ -20,6 +22,8 @@ export const mm: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad((...a
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const [x, y] = saved as [tf.Tensor, tf.Tensor];
       const g = dy as tf.Tensor;
+      // Native products (BLAS, libtensorflow) take transposed operands at full speed: no copies.
+      if (blasActive() || tf.getBackend() === 'tensorflow') return [tf.matMul(g, y, false, true), tf.matMul(x, g, true, false)];
       return [tf.matMul(g, swapLast(y)), tf.matMul(swapLast(x), g)];
     },
   };

@@ -10,6 +10,6 @@ export function versions(backend?: BackendInfo): Record<string, string> {
     ner: pkg.version,
     tfjs: tf.version.tfjs,
     node: process.version,
-    ...(backend ? { backend: backend.name, backend_package: backend.provider } : {}),
+    ...(backend ? { backend: backend.label, backend_package: backend.provider, kernels: backend.kernels } : {}),
   };
 }
