@@ -68,7 +68,7 @@ const result = await train(cfg, false, {
 const test = (await readCorpus(join(corpora, 'test.txt'), 'labelled')).slice(0, SENTENCES);
 const loaded = await loadModel(cfg.out);
 const p0 = performance.now();
-loaded.predictor(32).predictWords(test.map((s) => s.tokens));
+await loaded.predictor(32).predictWords(test.map((s) => s.tokens));
 const predictSeconds = (performance.now() - p0) / 1000;
 loaded.dispose();
 clearInterval(sample);

@@ -152,7 +152,7 @@ async function runModelEval(opts: EvalOptions & { model: string; data: string },
     const total = sentences.reduce((n, s) => n + s.tokens.length, 0);
     let done = 0;
     progress.start('eval (words)', total, 0, false);
-    const r = evaluateCorpus(model.predictor(opts.batchSize), { file: opts.data, sentences }, {
+    const r = await evaluateCorpus(model.predictor(opts.batchSize), { file: opts.data, sentences }, {
       fileScheme,
       mode: opts.mode,
       ...(opts.mode === 'strict' ? { strictScheme: fileScheme } : {}),

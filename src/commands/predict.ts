@@ -73,7 +73,7 @@ async function runPredict(opts: PredictOptions): Promise<void> {
   try {
     for (const file of opts.input) {
       for await (const lines of inputLines(file)) {
-        const results = predictor.predictTexts(lines);
+        const results = await predictor.predictTexts(lines);
         for (const r of results) {
           if (opts.format === 'jsonl') {
             out.write(JSON.stringify({ text: r.text, entities: r.entities.map((e) => ({ type: e.type, start: e.start, end: e.end, text: e.text, score: round(e.score) })) }) + '\n');

@@ -51,7 +51,7 @@ export function trainCommand(): Command {
 export function resultJson(r: TrainResult): Record<string, unknown> {
   return snakeKeys({
     out: r.out,
-    backend: r.backend.name,
+    backend: r.backend.label,
     best_epoch: r.bestEpoch,
     steps: r.steps,
     train_seconds: r.trainSeconds,
@@ -66,7 +66,7 @@ function resultText(r: TrainResult): string {
   const pct = (x: number) => (100 * x).toFixed(2);
   const line = (name: string, s: { precision: number; recall: number; f1: number }) => `${name}: precision ${pct(s.precision)}  recall ${pct(s.recall)}  F1 ${pct(s.f1)}`;
   return [
-    `model saved in ${r.out} (best epoch ${r.bestEpoch}, ${r.steps} steps, backend ${r.backend.name})`,
+    `model saved in ${r.out} (best epoch ${r.bestEpoch}, ${r.steps} steps, backend ${r.backend.label})`,
     `training: ${Math.round(r.tokensPerSecond).toLocaleString('en-US')} tokens/s over ${r.trainSeconds.toFixed(1)} s`,
     line('dev ', r.dev),
     ...(r.test ? [line('test', r.test)] : []),

@@ -2,7 +2,7 @@ import { windows, type Window } from '../data/align.js';
 import { makeBatch, lengthBuckets } from '../data/batches.js';
 import type { TransitionMask } from '../data/constraints.js';
 import { labelsToSpans } from '../data/schemes.js';
-import type { Tagger } from '../model/tagger.js';
+import type { Decoded, Tagger, TaggerBatch } from '../model/tagger.js';
 import { pretokenize } from '../tokenizer/pretokenize.js';
 import type { WordPieceTokenizer } from '../tokenizer/wordpiece.js';
 
@@ -18,7 +18,18 @@ export interface PredictorOptions {
    * Hugging Face token-classification checkpoints; `ner`'s own models label every word.
    */
   unknownWordsOutside?: boolean;
+  /**
+   * Decodes batches somewhere else, e.g. over replica threads (src/parallel/pool.ts); default: the
+   * tagger in this thread. Same results either way: each batch is decoded whole by one tagger.
+   */
+  decoder?: BatchDecoder;
 }
+
+/** Decodes padded batches (results in input order). */
+export type BatchDecoder = (batches: readonly TaggerBatch[], mask?: TransitionMask) => Promise<Decoded[]>;
+
+/** Batches handed to the decoder at a time: enough to keep every replica busy, few enough for a live progress bar. */
+const BATCHES_PER_CALL = 8;
 
 export interface WordPrediction {
   labels: string[];
@@ -45,7 +56,7 @@ export class Predictor {
   ) {}
 
   /** Labels for sentences given as words (e.g. a CoNLL file's first column). */
-  predictWords(sentences: readonly (readonly string[])[], onBatch?: (words: number) => void): WordPrediction[] {
+  async predictWords(sentences: readonly (readonly string[])[], onBatch?: (words: number) => void): Promise<WordPrediction[]> {
     const items: { sentence: number; window: Window }[] = [];
     sentences.forEach((words, sentence) => {
       if (words.length === 0) return;
@@ -54,17 +65,24 @@ export class Predictor {
     });
     const out: WordPrediction[] = sentences.map((words) => ({ labels: new Array<string>(words.length).fill('O'), scores: new Array<number>(words.length).fill(1) }));
     const labels = this.tagger.spec.labels;
-    for (const bucket of lengthBuckets(items.map((i) => i.window.inputIds.length), this.options.batchSize)) {
-      const chosen = bucket.map((i) => items[i]!);
-      const decoded = this.tagger.decode(makeBatch(chosen.map((c) => ({ window: c.window })), this.tokenizer.padId), this.options.mask);
-      chosen.forEach(({ sentence, window }, b) => {
-        for (let w = window.ownFrom; w < window.ownTo; w++) {
-          const k = w - window.firstWord;
-          out[sentence]!.labels[w] = labels[decoded.labels[b]![k]!]!;
-          out[sentence]!.scores[w] = decoded.scores[b]![k]!;
-        }
+    const decode: BatchDecoder = this.options.decoder ?? (async (batches, mask) => batches.map((b) => this.tagger.decode(b, mask)));
+    const buckets = lengthBuckets(items.map((i) => i.window.inputIds.length), this.options.batchSize).map((bucket) => bucket.map((i) => items[i]!));
+    for (let from = 0; from < buckets.length; from += BATCHES_PER_CALL) {
+      const group = buckets.slice(from, from + BATCHES_PER_CALL);
+      const decoded = await decode(
+        group.map((chosen) => makeBatch(chosen.map((c) => ({ window: c.window })), this.tokenizer.padId)),
+        this.options.mask,
+      );
+      group.forEach((chosen, g) => {
+        chosen.forEach(({ sentence, window }, b) => {
+          for (let w = window.ownFrom; w < window.ownTo; w++) {
+            const k = w - window.firstWord;
+            out[sentence]!.labels[w] = labels[decoded[g]!.labels[b]![k]!]!;
+            out[sentence]!.scores[w] = decoded[g]!.scores[b]![k]!;
+          }
+        });
+        onBatch?.(chosen.reduce((n, c) => n + (c.window.ownTo - c.window.ownFrom), 0));
       });
-      onBatch?.(chosen.reduce((n, c) => n + (c.window.ownTo - c.window.ownFrom), 0));
     }
     if (this.options.unknownWordsOutside) {
       sentences.forEach((words, s) =>
@@ -78,9 +96,9 @@ export class Predictor {
   }
 
   /** Entities with character offsets for raw texts (no pre-tokenisation needed). */
-  predictTexts(texts: readonly string[], onBatch?: (words: number) => void): { text: string; entities: PredictedEntity[] }[] {
+  async predictTexts(texts: readonly string[], onBatch?: (words: number) => void): Promise<{ text: string; entities: PredictedEntity[] }[]> {
     const split = texts.map((t) => pretokenize(t));
-    const predictions = this.predictWords(
+    const predictions = await this.predictWords(
       split.map((ws) => ws.map((w) => w.text)),
       onBatch,
     );

@@ -18,12 +18,12 @@ export interface CorpusEvaluation {
  * is not misread by conlleval's B/I/E/S rules, while token accuracy stays on the file's own labels
  * (what conlleval reports on the `--output` file). `ner train` and `ner eval --model` both score this way.
  */
-export function evaluateCorpus(
+export async function evaluateCorpus(
   predictor: Predictor,
   corpus: Corpus,
   o: { fileScheme: Scheme; mode?: Mode; strictScheme?: Scheme; onBatch?: (words: number) => void },
-): CorpusEvaluation {
-  const predictions = predictor.predictWords(
+): Promise<CorpusEvaluation> {
+  const predictions = await predictor.predictWords(
     corpus.sentences.map((s) => s.tokens),
     o.onBatch,
   );

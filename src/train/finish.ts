@@ -69,7 +69,7 @@ export async function finishRun(o: {
     train_seconds_this_process: throughput.seconds,
     tokens_per_second: tokensPerSecond,
     encoder_drift: drift,
-    backend: o.backend.name,
+    backend: o.backend.label,
     dev: { ...result.dev, per_type: dev.evaluation.perType, file: data.dev.file },
     test: test ? { ...result.test, file: data.test!.file } : null,
   };

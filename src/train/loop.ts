@@ -5,6 +5,8 @@ import { transitionMask } from '../data/constraints.js';
 import type { Scheme } from '../data/schemes.js';
 import type { Tagger } from '../model/tagger.js';
 import type { StatefulOptimizer } from '../optim/optimizer.js';
+import { poolDecoder, parallelStep, replicaCount, startReplicas } from '../parallel/replicas.js';
+import type { ReplicaPool } from '../parallel/pool.js';
 import { Predictor } from '../predict/predictor.js';
 import { Rng } from '../util/rng.js';
 import { versions } from '../util/versions.js';
@@ -53,6 +55,7 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
   const run = await prepareRun(cfg, resume, progress);
   const { tagger } = run.model;
   let optimizer: StatefulOptimizer | undefined;
+  let pool: ReplicaPool | undefined;
   try {
     optimizer = buildOptimizer(cfg, run.batchesPerEpoch);
     const scope = tagger.params.scope + '/';
@@ -62,9 +65,16 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
     hooks.beforeTraining?.({ tagger, optimizer, resumed: Boolean(run.saved) });
 
     const { data } = run;
+    const replicas = replicaCount(cfg.workers, run.backend);
+    pool = await startReplicas(tagger, replicas, run.backend, run.model.tokenizer.padId);
+    progress.log(`replicas: ${replicas} (${cfg.workers === null ? 'one per core' : '--workers'}${pool ? ', gradients summed in replica order' : ', this thread only'})`);
     const mask = cfg.constrain ? transitionMask(data.labels, data.scheme) : undefined;
-    const predictor = new Predictor(tagger, run.model.tokenizer, { maxLen: cfg.maxLen, batchSize: cfg.batchSize, ...(mask ? { mask } : {}) });
-    const evaluate = (corpus: Corpus) => (hooks.evaluate ?? evaluateLocally)(corpus, { tagger, predictor, fileScheme: data.fileScheme });
+    const predictor = new Predictor(tagger, run.model.tokenizer, { maxLen: cfg.maxLen, batchSize: cfg.batchSize, ...(mask ? { mask } : {}), ...(pool ? { decoder: poolDecoder(pool) } : {}) });
+    const evaluate = (corpus: Corpus) => {
+      // Evaluations follow optimizer steps or a restored best model: the replicas reload first.
+      pool?.weightsChanged();
+      return (hooks.evaluate ?? evaluateLocally)(corpus, { tagger, predictor, fileScheme: data.fileScheme });
+    };
     const meta = modelMeta(cfg, run);
     const state = run.saved?.trainer ?? freshState(cfg);
     const logPath = join(cfg.out, 'train_log.jsonl');
@@ -73,7 +83,8 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
     const trainable = tagger.params.trainable();
     const dropoutRng = new Rng(state.dropoutRng);
     const seeds = () => dropoutRng.int(2 ** 31 - 1);
-    const step = (hooks.makeStep ?? localStep)({ tagger, optimizer, trainable, padId: run.model.tokenizer.padId, seeds, cfg });
+    const ctx = { tagger, optimizer, trainable, padId: run.model.tokenizer.padId, seeds, cfg };
+    const step = hooks.makeStep ? hooks.makeStep(ctx) : pool ? parallelStep(pool, ctx, join(cfg.out, 'state')) : localStep(ctx);
     const throughput = await runEpochs({
       cfg,
       examples: run.examples,
@@ -91,6 +102,7 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
     return await finishRun({ cfg, backend: run.backend, tagger, data, state, throughput, startEncoder, evaluate });
   } finally {
     progress.stop();
+    await pool?.close();
     optimizer?.dispose();
     tagger.dispose();
   }

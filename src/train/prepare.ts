@@ -21,7 +21,9 @@ export interface PreparedRun {
   batchesPerEpoch: number;
 }
 
-const comparable = (c: TrainConfig) => JSON.stringify({ ...c, backend: undefined });
+// Where a run computes (backend, replica threads) may change on resume; what it computes may not.
+const RUNTIME_KEYS = ['backend', 'workers'];
+const comparable = (c: TrainConfig) => JSON.stringify({ ...c, backend: undefined, workers: undefined });
 
 /** The state in cfg.out when resuming; refuses a fresh run over an existing one and a resume with other settings. */
 function checkRunFolder(cfg: TrainConfig, resume: boolean): SavedState | undefined {
@@ -32,7 +34,7 @@ function checkRunFolder(cfg: TrainConfig, resume: boolean): SavedState | undefin
   }
   if (saved && comparable(saved.trainer.config as unknown as TrainConfig) !== comparable(cfg)) {
     const old = saved.trainer.config as Record<string, unknown>;
-    const diff = Object.keys(cfg).filter((k) => k !== 'backend' && JSON.stringify(old[k]) !== JSON.stringify((cfg as unknown as Record<string, unknown>)[k]));
+    const diff = Object.keys(cfg).filter((k) => !RUNTIME_KEYS.includes(k) && JSON.stringify(old[k]) !== JSON.stringify((cfg as unknown as Record<string, unknown>)[k]));
     throw new UsageError(`--resume needs the settings of the run in ${cfg.out}; these differ: ${diff.join(', ')}`);
   }
   return saved;
@@ -42,7 +44,7 @@ export async function prepareRun(cfg: TrainConfig, resume: boolean, progress: Pr
   const backend = await selectBackend(cfg.backend);
   const saved = checkRunFolder(cfg, resume);
   mkdirSync(cfg.out, { recursive: true });
-  progress.log(`ner train: backend ${backend.name} (${backend.provider})${backend.skipped.length ? `; passed over: ${backend.skipped.join('; ')}` : ''}`);
+  progress.log(`ner train: backend ${backend.label} (${backend.provider}; matrix products: ${backend.kernels})${backend.skipped.length ? `; passed over: ${backend.skipped.join('; ')}` : ''}`);
   progress.log(`config: ${JSON.stringify(cfg)}`);
   const data = await prepareData(cfg);
   const model = await initialModel(cfg, data, new Rng(cfg.seed));

@@ -106,7 +106,7 @@ describe('Hugging Face token-classification checkpoints', () => {
       new Rng(0),
     );
     const predictor = new Predictor(tagger, buildTokenizer(pre.tokenizerFiles), { maxLen: 16, batchSize: 8, unknownWordsOutside: true });
-    const [result] = predictor.predictTexts(['This is a test']);
+    const [result] = await predictor.predictTexts(['This is a test']);
     assert.deepEqual(result!.entities.map((e) => [e.text, e.type]), [['a', 'ORG']]);
     const e = result!.entities[0]!;
     assert.equal('This is a test'.slice(e.start, e.end), 'a');
