@@ -1,29 +1,40 @@
 /**
- * npm run bench: training and prediction speed on the machine at hand. Trains zh-bert-L6-H256
- * (+ BiLSTM 128 + CRF) on People's Daily for a fixed number of steps (batch 32, max-len 128,
- * AdamW) through the library's `train`, and labels 1,000 test sentences with the saved model;
- * prints training tokens/s (the first step, kernel set-up, not counted), prediction sentences/s
- * and peak RSS, and writes them to bench/results.json with the backend and versions.
+ * npm run bench: training and prediction speed on the machine at hand, side by side with the
+ * PyTorch reference when it can run. Both train zh-bert-L6-H256 + BiLSTM 128 + CRF for one epoch
+ * over the same first 32·(STEPS+1) People's Daily sentences (batch 32, max-len 128, AdamW, head lr
+ * 10×) and label the same 1,000 test sentences; every step counts on both sides (warm-up included).
+ * Tokens are word pieces (attention-mask sum), the unit the reference counts. Results, with the
+ * backend, replicas, BLAS, versions and the machine's sgemm rate, go to bench/results.json.
+ *   env BENCH_STEPS (20), BENCH_BACKEND (auto), BENCH_WORKERS (auto); flags --profile, --no-torch, --json
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendChoice } from '../src/backend.js';
-import { loadModel, readCorpus, resolveTrainConfig, train, localStep, Progress } from '../src/index.js';
+import { loadModel, readCorpus, resolveTrainConfig, train, Progress } from '../src/index.js';
+import { measureSgemm } from '../src/kernels/blas-matmul.js';
 import { versions } from '../src/util/versions.js';
+import { formatProfile, profileStep, type StepProfile } from './profile.js';
+import { runTorch, torchUnavailable, type TorchFigures } from './torch.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const shared = join(root, '..', 'shared');
-const STEPS = Number(process.env.BENCH_STEPS ?? 20);
+const args = new Set(process.argv.slice(2));
+const PROFILE = args.has('--profile');
+const STEPS = Number(process.env.BENCH_STEPS ?? (PROFILE ? 3 : 20));
 const SENTENCES = 1000;
 const backendChoice = (process.env.BENCH_BACKEND ?? 'auto') as BackendChoice;
+const workers = PROFILE ? 1 : process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : null;
 const model = join(shared, 'models', 'zh-bert-L6-H256');
 const corpora = join(shared, 'data', 'peoples-daily');
+const torchScript = join(shared, 'reference', 'torch', 'torch_ner.py');
+const log = (line: string) => process.stderr.write(line + '\n');
 
 if (!existsSync(model)) {
   console.error(`bench: ${model} is absent; the benchmark needs ../shared (model and People's Daily).`);
   process.exit(0);
 }
+const trainSentences = 32 * (STEPS + 1);
 
 let peakRss = 0;
 const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -33,8 +44,7 @@ const cfg = resolveTrainConfig(undefined, {
   train: join(corpora, 'dev.txt'),
   dev: join(corpora, 'test.txt'),
   out: join(work, 'model'),
-  // One epoch of STEPS + 1 batches (a few more when long sentences are windowed).
-  trainLimit: 32 * (STEPS + 1),
+  trainLimit: trainSentences,
   devLimit: 64,
   epochs: 1,
   batchSize: 32,
@@ -46,43 +56,90 @@ const cfg = resolveTrainConfig(undefined, {
   schedule: 'constant',
   warmup: 0,
   backend: backendChoice,
+  workers,
 });
+let pieces = 0;
 let words = 0;
 let seconds = 0;
 let steps = 0;
+let profile: StepProfile | undefined;
 const result = await train(cfg, false, {
   progress: new Progress(),
-  makeStep: (ctx) => {
-    const step = localStep(ctx);
-    return async (chosen) => {
-      const t0 = performance.now();
-      const loss = await step(chosen);
-      if (steps++ > 0) {
-        seconds += (performance.now() - t0) / 1000;
-        words += chosen.reduce((n, e) => n + e.window.wordStarts.length, 0);
-      }
-      return loss;
-    };
+  makeStep: (_ctx, standard) => async (chosen) => {
+    const t0 = performance.now();
+    let loss = 0;
+    // The profiled step is the third (kernels set up, moments warm); it is not counted.
+    if (PROFILE && steps === 2) profile = await profileStep(async () => (loss = await standard(chosen)));
+    else {
+      loss = await standard(chosen);
+      seconds += (performance.now() - t0) / 1000;
+      pieces += chosen.reduce((n, e) => n + e.window.inputIds.length, 0);
+      words += chosen.reduce((n, e) => n + e.window.wordStarts.length, 0);
+    }
+    steps++;
+    return loss;
   },
 });
 const test = (await readCorpus(join(corpora, 'test.txt'), 'labelled')).slice(0, SENTENCES);
-const loaded = await loadModel(cfg.out);
+const loaded = await loadModel(cfg.out, { workers });
 const p0 = performance.now();
 await loaded.predictor(32).predictWords(test.map((s) => s.tokens));
 const predictSeconds = (performance.now() - p0) / 1000;
-loaded.dispose();
+await loaded.dispose();
 clearInterval(sample);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 rmSync(work, { recursive: true, force: true });
+if (profile) log(formatProfile(profile));
 
-const results = {
-  date: new Date().toISOString(),
-  backend: result.backend.name,
-  versions: versions(result.backend),
-  machine: { cpus: cpus().length, model: cpus()[0]?.model },
-  train: { model: 'zh-bert-L6-H256 + BiLSTM 128 + CRF', steps: steps - 1, batch_size: 32, max_len: 128, tokens: words, seconds, tokens_per_second: words / seconds },
-  predict: { sentences: SENTENCES, seconds: predictSeconds, sentences_per_second: SENTENCES / predictSeconds },
+const sgemm1 = measureSgemm(1);
+const sgemm2 = measureSgemm(cpus().length);
+const ner = {
+  backend: result.backend.label,
+  kernels: result.backend.kernels,
+  replicas: result.replicas,
+  steps: steps - (profile ? 1 : 0),
+  train_tokens: pieces,
+  train_words: words,
+  train_seconds: seconds,
+  train_tokens_per_s: pieces / seconds,
+  train_words_per_s: words / seconds,
+  predict_sentences_per_s: SENTENCES / predictSeconds,
   peak_rss_mb: peakRss / 2 ** 20,
 };
-writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
-console.log(`backend ${results.backend}: training ${results.train.tokens_per_second.toFixed(0)} tokens/s, prediction ${results.predict.sentences_per_second.toFixed(1)} sentences/s, peak RSS ${results.peak_rss_mb.toFixed(0)} MiB (bench/results.json)`);
+let torch: TorchFigures | { skipped: string } | undefined;
+if (!args.has('--no-torch') && !PROFILE) {
+  const why = torchUnavailable(torchScript);
+  if (why) torch = { skipped: why };
+  else {
+    log(`bench: the PyTorch reference on the same ${trainSentences} sentences…`);
+    const threads = String(cpus().length);
+    torch = runTorch(torchScript, [model, join(corpora, 'dev.txt'), join(corpora, 'test.txt'), '--train-limit', String(trainSentences), '--test-limit', String(SENTENCES), '--epochs', '1', '--batch', '32', '--max-len', '128', '--lr', '2e-4', '--head-lr', '2e-3', '--threads', threads]);
+  }
+}
+const vsTorch =
+  torch && 'engine' in torch
+    ? { train_tokens_per_s: ner.train_tokens_per_s / torch.train_tokens_per_s, predict_sentences_per_s: ner.predict_sentences_per_s / torch.eval_sentences_per_s, peak_rss: torch.peak_rss_mb ? ner.peak_rss_mb / torch.peak_rss_mb : null }
+    : null;
+const results = {
+  date: new Date().toISOString(),
+  backend: ner.backend,
+  versions: versions(result.backend),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, sgemm_gflops_1_thread: sgemm1, [`sgemm_gflops_${cpus().length}_threads`]: sgemm2 },
+  settings: { model: 'zh-bert-L6-H256 + BiLSTM 128 + CRF', sentences: trainSentences, batch_size: 32, max_len: 128, predict_sentences: SENTENCES },
+  ner,
+  torch: torch ?? null,
+  ratio_ner_over_torch: vsTorch,
+  ...(profile ? { profile } : {}),
+};
+if (!PROFILE) writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+if (args.has('--json')) console.log(JSON.stringify(results, null, 2));
+else {
+  const x = (r: number | null | undefined) => (r ? `${r.toFixed(2)}×` : '–');
+  console.log(`ner (${ner.backend}, ${ner.replicas} replica(s); ${ner.kernels}): training ${ner.train_tokens_per_s.toFixed(0)} tokens/s (${ner.train_words_per_s.toFixed(0)} words/s), prediction ${ner.predict_sentences_per_s.toFixed(1)} sentences/s, peak RSS ${ner.peak_rss_mb.toFixed(0)} MiB`);
+  if (torch && 'engine' in torch)
+    console.log(`PyTorch reference (${torch.engine}): training ${torch.train_tokens_per_s.toFixed(0)} tokens/s, prediction ${torch.eval_sentences_per_s.toFixed(1)} sentences/s, peak RSS ${torch.peak_rss_mb?.toFixed(0) ?? '?'} MiB`);
+  else if (torch) console.log(`PyTorch reference not run: ${torch.skipped}`);
+  if (vsTorch) console.log(`ner / PyTorch: training ${x(vsTorch.train_tokens_per_s)}, prediction ${x(vsTorch.predict_sentences_per_s)}, peak RSS ${x(vsTorch.peak_rss)}`);
+  if (sgemm1) console.log(`OpenBLAS sgemm here: ${sgemm1.toFixed(0)} GFLOP/s on 1 thread, ${sgemm2!.toFixed(0)} on ${cpus().length}`);
+  if (!PROFILE) console.log('(bench/results.json)');
+}

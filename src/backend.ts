@@ -29,6 +29,11 @@ const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node
 
 let active: BackendInfo | undefined;
 
+/** The backend activated by selectBackend, if any. */
+export function activeBackend(): BackendInfo | undefined {
+  return active;
+}
+
 /** Activates a backend (once per process; later calls with the same choice are no-ops). */
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   if (active && (choice === 'auto' || choice === active.name)) return active;

@@ -12,7 +12,7 @@ import { MODES, type Entity, type Mode } from '../metrics/entities.js';
 import { evaluateLabels, evaluationJson } from '../metrics/evaluate.js';
 import { formatReport } from '../metrics/report.js';
 import { STRICT_SCHEMES, StrictSchemeError } from '../metrics/strict.js';
-import { parseDigits, parseInteger, parseScheme } from './options.js';
+import { parseDigits, parseInteger, parseScheme, workersOption } from './options.js';
 import { printJson, printText } from './output.js';
 
 interface EvalOptions {
@@ -22,6 +22,7 @@ interface EvalOptions {
   output?: string;
   batchSize: number;
   backend: BackendChoice;
+  workers?: number;
   constrain?: boolean;
   mode: Mode;
   scheme?: Scheme;
@@ -40,6 +41,7 @@ export function evalCommand(): Command {
     .option('--output <file>', 'with --model: also write the predictions as "token gold predicted" columns')
     .addOption(new Option('--batch-size <n>', 'with --model: windows per batch').argParser((v) => parseInteger(v, 1, 100000)).default(EVAL_DEFAULTS.batchSize))
     .addOption(new Option('--backend <name>', 'with --model: tfjs backend').choices(BACKENDS).default('auto'))
+    .addOption(workersOption('with --model: '))
     .option('--constrain', 'with --model: forbid label transitions the scheme does not allow (default: as the model was trained)')
     .option('--no-constrain', 'with --model: allow them')
     .addOption(new Option('--mode <mode>', 'default: seqeval default (conlleval chunk rules, E-/S-/M- read); strict: entities must follow the scheme; conlleval: conlleval.pl\'s exact figures').choices(MODES).default(EVAL_DEFAULTS.mode))
@@ -135,7 +137,7 @@ function predictionScheme(file: string, gold: readonly (readonly string[])[], op
 
 async function runModelEval(opts: EvalOptions & { model: string; data: string }, constrainGiven: boolean): Promise<void> {
   await selectBackend(opts.backend);
-  const model = await loadModel(opts.model, constrainGiven ? { constrain: Boolean(opts.constrain) } : {});
+  const model = await loadModel(opts.model, { ...(constrainGiven ? { constrain: Boolean(opts.constrain) } : {}), workers: opts.workers ?? null });
   try {
     const sentences = await readCorpus(opts.data, 'labelled');
     let fileScheme: Scheme;

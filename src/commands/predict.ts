@@ -10,7 +10,7 @@ import { loadModel } from '../predict/load.js';
 import { pretokenize } from '../tokenizer/pretokenize.js';
 import { Progress } from '../util/progress.js';
 import { readLines } from '../util/lines.js';
-import { parseInteger } from './options.js';
+import { parseInteger, workersOption } from './options.js';
 
 interface PredictOptions {
   model: string;
@@ -19,6 +19,7 @@ interface PredictOptions {
   output?: string;
   batchSize: number;
   backend: BackendChoice;
+  workers?: number;
 }
 
 export function predictCommand(): Command {
@@ -30,6 +31,7 @@ export function predictCommand(): Command {
     .option('--output <file>', 'write here instead of stdout')
     .addOption(new Option('--batch-size <n>', 'windows per batch').argParser((v) => parseInteger(v, 1, 100000)).default(PREDICT_DEFAULTS.batchSize))
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('auto'))
+    .addOption(workersOption())
     .action(async (opts: PredictOptions) => {
       await runPredict(opts);
     });
@@ -64,7 +66,7 @@ async function runPredict(opts: PredictOptions): Promise<void> {
     }
   }
   await selectBackend(opts.backend);
-  const model = await loadModel(opts.model);
+  const model = await loadModel(opts.model, { workers: opts.workers ?? null });
   const out: WriteStream | NodeJS.WriteStream = opts.output ? createWriteStream(opts.output) : process.stdout;
   const progress = new Progress(false);
   const predictor = model.predictor(opts.batchSize);

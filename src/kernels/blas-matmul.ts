@@ -141,6 +141,30 @@ export function installBlasMatMul(backendName: 'wasm' | 'cpu'): boolean {
   return true;
 }
 
+/**
+ * The addon's single-precision product rate in GFLOP/s on `threads` BLAS threads, measured on a
+ * [1024,1024]·[1024,1024] product (the benchmark records it: how close to the machine's limit we are).
+ */
+export function measureSgemm(threads: number, seconds = 1): number | null {
+  if (!blasStatus().available) return null;
+  const n = 1024;
+  const a = new Float32Array(n * n).fill(0.5);
+  const c = new Float32Array(n * n);
+  addon!.setThreads(threads);
+  try {
+    addon!.sgemm(a, 0, 0, a, 0, 0, c, 0, 1, n, n, n, false, false);
+    let reps = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < seconds * 1000) {
+      addon!.sgemm(a, 0, 0, a, 0, 0, c, 0, 1, n, n, n, false, false);
+      reps++;
+    }
+    return (2 * n ** 3 * reps) / ((performance.now() - t0) / 1000) / 1e9;
+  } finally {
+    addon!.setThreads(1);
+  }
+}
+
 /** True once a BLAS kernel serves the active backend's products (then transposed operands are free). */
 export function blasActive(): boolean {
   return installed.has(tf.getBackend());

@@ -40,10 +40,14 @@ class Replica {
 
   request<T extends Reply['type']>(r: Request & { type: T }): Promise<Extract<Reply, { type: T }>> {
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.pending.set(r.id, { resolve: resolve as (r: Reply) => void, reject });
+    // An idle replica must not keep the process alive; one with work pending must.
+    if (this.pending.size === 0) this.worker.ref();
+    return new Promise<Reply>((resolve, reject) => {
+      this.pending.set(r.id, { resolve, reject });
       this.worker.postMessage(r);
-    });
+    }).finally(() => {
+      if (this.pending.size === 0) this.worker.unref();
+    }) as Promise<Extract<Reply, { type: T }>>;
   }
 
   id(): number {
@@ -104,6 +108,7 @@ export class ReplicaPool {
     const pool = new ReplicaPool(tagger, replicas, { params, trainable, weights, vars });
     try {
       await Promise.all(ready);
+      for (const r of replicas) r.worker.unref();
     } catch (err) {
       await pool.close();
       throw err;

@@ -16,6 +16,13 @@ export function replicaCount(setting: number | null, backend: BackendInfo): numb
     if (!Number.isInteger(setting) || setting < 1) throw new UsageError(`--workers must be a whole number ≥ 1 (got ${setting})`);
     return setting;
   }
+  // NER_WORKERS sets the automatic count (CI runs the suite with 1 and with 2).
+  const env = process.env.NER_WORKERS;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`NER_WORKERS must be a whole number ≥ 1 (got '${env}')`);
+    return n;
+  }
   return backend.name === 'tensorflow' ? 1 : Math.max(1, availableParallelism());
 }
 

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { transitionMask, type TransitionMask } from '../data/constraints.js';
 import { detectScheme, schemeFromName, type Scheme } from '../data/schemes.js';
 import { InputError } from '../errors.js';
+import { activeBackend } from '../backend.js';
 import { Tagger } from '../model/tagger.js';
+import type { ReplicaPool } from '../parallel/pool.js';
+import { poolDecoder, replicaCount, startReplicas } from '../parallel/replicas.js';
 import { readModelDir } from '../store/model-dir.js';
 import { buildTokenizer, readTokenizerFiles, type WordPieceTokenizer } from '../tokenizer/wordpiece.js';
 import { Rng } from '../util/rng.js';
@@ -20,12 +23,44 @@ export interface LoadedModel {
   maxLen: number;
   mask: TransitionMask | undefined;
   kind: 'ner' | 'hf-token-classification';
+  /** Threads that decode (1 = this thread only). */
+  replicas: number;
   predictor(batchSize: number): Predictor;
+  /** Frees the weights and stops the replica threads. */
   dispose(): void;
 }
 
-/** `constrain` overrides the model's own setting for decoding constraints. */
-export async function loadModel(source: string, o: { constrain?: boolean } = {}): Promise<LoadedModel> {
+/**
+ * `constrain` overrides the model's own setting for decoding constraints; `workers` asks for
+ * replica threads that decode batches in parallel (null: one per core on wasm/cpu; default 1),
+ * on the backend already selected.
+ */
+export async function loadModel(source: string, o: { constrain?: boolean; workers?: number | null } = {}): Promise<LoadedModel> {
+  const model = await loadTagger(source, o);
+  const backend = activeBackend();
+  if (!backend || o.workers === undefined) return model;
+  const count = replicaCount(o.workers, backend);
+  let pool: ReplicaPool | undefined;
+  try {
+    pool = await startReplicas(model.tagger, count, backend, model.tokenizer.padId);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  if (!pool) return model;
+  const p = pool;
+  return {
+    ...model,
+    replicas: count,
+    predictor: (batchSize) => new Predictor(model.tagger, model.tokenizer, { ...model.predictor(batchSize).options, decoder: poolDecoder(p) }),
+    dispose: () => {
+      void p.close();
+      model.dispose();
+    },
+  };
+}
+
+async function loadTagger(source: string, o: { constrain?: boolean }): Promise<LoadedModel> {
   const saved = existsSync(source) ? readModelDir(source) : undefined;
   if (saved) {
     const tokenizer = buildTokenizer(readTokenizerFiles(source));
@@ -77,6 +112,7 @@ function finish(
     maxLen,
     mask,
     kind,
+    replicas: 1,
     predictor: (batchSize) =>
       new Predictor(tagger, tokenizer, { maxLen, batchSize, ...(mask ? { mask } : {}), unknownWordsOutside: kind === 'hf-token-classification' }),
     dispose: () => tagger.dispose(),

@@ -21,6 +21,8 @@ export interface Scores {
 export interface TrainResult {
   out: string;
   backend: BackendInfo;
+  /** Threads that shared each batch (1 = this thread only). */
+  replicas: number;
   bestEpoch: number;
   steps: number;
   trainSeconds: number;
@@ -36,6 +38,7 @@ export interface TrainResult {
 export async function finishRun(o: {
   cfg: TrainConfig;
   backend: BackendInfo;
+  replicas: number;
   tagger: Tagger;
   data: PreparedData;
   state: TrainerState;
@@ -54,6 +57,7 @@ export async function finishRun(o: {
   const result: TrainResult = {
     out: cfg.out,
     backend: o.backend,
+    replicas: o.replicas,
     bestEpoch: state.bestEpoch,
     steps: state.step,
     trainSeconds: throughput.seconds,
@@ -70,6 +74,7 @@ export async function finishRun(o: {
     tokens_per_second: tokensPerSecond,
     encoder_drift: drift,
     backend: o.backend.label,
+    replicas: o.replicas,
     dev: { ...result.dev, per_type: dev.evaluation.perType, file: data.dev.file },
     test: test ? { ...result.test, file: data.test!.file } : null,
   };

@@ -35,8 +35,11 @@ export interface TrainHooks {
   progress: Progress;
   /** Called once the optimizer exists and the model holds its starting weights (compare's ablations use it). */
   beforeTraining?: (o: { tagger: Tagger; optimizer: StatefulOptimizer; resumed: boolean }) => void;
-  /** Builds the optimizer step (called after beforeTraining); default: localStep, in this process. */
-  makeStep?: (ctx: StepContext) => TrainStep;
+  /**
+   * Builds the optimizer step (called after beforeTraining). `standard` is the step the run would
+   * use: localStep in this thread, or the data-parallel step over replica threads (--workers).
+   */
+  makeStep?: (ctx: StepContext, standard: TrainStep) => TrainStep;
   /** Scores a corpus (dev after every epoch; dev and test of the best model at the end); default: evaluateLocally. */
   evaluate?: (corpus: Corpus, ctx: EvaluateContext) => Promise<CorpusEvaluation>;
 }
@@ -84,7 +87,8 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
     const dropoutRng = new Rng(state.dropoutRng);
     const seeds = () => dropoutRng.int(2 ** 31 - 1);
     const ctx = { tagger, optimizer, trainable, padId: run.model.tokenizer.padId, seeds, cfg };
-    const step = hooks.makeStep ? hooks.makeStep(ctx) : pool ? parallelStep(pool, ctx, join(cfg.out, 'state')) : localStep(ctx);
+    const standard = pool ? parallelStep(pool, ctx, join(cfg.out, 'state')) : localStep(ctx);
+    const step = hooks.makeStep ? hooks.makeStep(ctx, standard) : standard;
     const throughput = await runEpochs({
       cfg,
       examples: run.examples,
@@ -99,7 +103,7 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
       checkpoint: () => saveState(cfg.out, { trainer: state, params: tagger.params.toHost(), optimizer: portableState(optimizer!, scope) }),
       log: (record) => appendFileSync(logPath, JSON.stringify(record) + '\n'),
     });
-    return await finishRun({ cfg, backend: run.backend, tagger, data, state, throughput, startEncoder, evaluate });
+    return await finishRun({ cfg, backend: run.backend, replicas, tagger, data, state, throughput, startEncoder, evaluate });
   } finally {
     progress.stop();
     await pool?.close();
