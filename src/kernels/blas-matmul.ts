@@ -26,7 +26,8 @@ export interface BlasStatus {
 }
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const addonPath = `${root}build/Release/ner_blas.node`;
+// NER_BLAS_ADDON points elsewhere (the tests use it to show the fallback when the addon is missing).
+const addonPath = process.env.NER_BLAS_ADDON || `${root}build/Release/ner_blas.node`;
 let addon: BlasAddon | undefined;
 let loadError: string | undefined;
 
@@ -38,7 +39,7 @@ export function blasStatus(): BlasStatus {
       addon = createRequire(import.meta.url)(addonPath) as BlasAddon;
       addon.setThreads(1);
     } catch (err) {
-      loadError = existsSync(addonPath) ? `the native BLAS kernel did not load: ${String((err as Error).message).split('\n')[0]}` : `the native BLAS kernel was not built (${buildReason()})`;
+      loadError = existsSync(addonPath) ? `the native BLAS kernel did not load: ${String((err as Error).message).split('\n')[0]}` : `the native BLAS kernel was not built: ${buildReason()}`;
     }
   }
   if (!addon) return { available: false, detail: loadError! };
@@ -50,8 +51,8 @@ export function blasStatus(): BlasStatus {
 
 function buildReason(): string {
   try {
-    const s = JSON.parse(readFileSync(`${root}build/native-status.json`, 'utf8')) as { reason?: string };
-    return s.reason ?? 'unknown reason';
+    const s = JSON.parse(readFileSync(`${root}build/native-status.json`, 'utf8')) as { ok?: boolean; reason?: string };
+    return s.ok ? `${addonPath} is missing (run \`npm rebuild ner\` or \`node native/build.mjs\`)` : (s.reason ?? 'unknown reason');
   } catch {
     return 'npm did not run its install step; run `npm rebuild ner` or `node native/build.mjs`';
   }

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ROOT, runCli, tempDir } from '../helpers.js';
+
+const CONFIG = join(ROOT, 'configs', 'debug-tiny.json');
+const work = tempDir('ner-workers-');
+const bytes = (dir: string, f: string) => readFileSync(join(dir, f));
+
+test('a replica thread that dies mid-run stops it with a clear message; --resume then ends bit for bit where an uninterrupted 2-worker run does', () => {
+  const flags = ['train', '--config', CONFIG, '--workers', '2'];
+  const straight = join(work, 'straight');
+  const r0 = runCli([...flags, '--out', straight]);
+  assert.equal(r0.code, 0, r0.stderr);
+  assert.match(r0.stderr, /replicas: 2 \(--workers, gradients summed in replica order\)/);
+
+  const broken = join(work, 'broken');
+  // The replica's thread ends at its 8th gradient request (step 8); the last checkpoint is step 5.
+  const r1 = runCli([...flags, '--out', broken], { env: { NER_REPLICA_EXIT_AT: '8' } });
+  assert.equal(r1.code, 1, r1.stderr);
+  assert.match(r1.stderr, /replica thread 1 stopped \(exit code 70\); the run stopped and nothing of this step was applied\. The last checkpoint in .*state is intact: rerun the same command with --resume/);
+  assert.doesNotMatch(r1.stderr, /\n\s+at /, 'no stack trace');
+  assert.equal(JSON.parse(readFileSync(join(broken, 'state', 'trainer.json'), 'utf8')).step, 5);
+
+  const r2 = runCli([...flags, '--out', broken, '--resume']);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.match(r2.stderr, /resuming .* at step 5/);
+  assert.ok(bytes(broken, 'state/weights.safetensors').equals(bytes(straight, 'state/weights.safetensors')), 'final weights differ');
+  assert.ok(bytes(broken, 'model.safetensors').equals(bytes(straight, 'model.safetensors')), 'best models differ');
+  assert.equal(JSON.parse(readFileSync(join(straight, 'metrics.json'), 'utf8')).replicas, 2);
+});
