@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { Worker } from 'node:worker_threads';
-import { microBatches, type Example } from '../data/batches.js';
+import { microBatches, type Example, type TaggerBatch } from '../data/batches.js';
 import type { TransitionMask } from '../data/constraints.js';
 import { RuntimeFailure } from '../errors.js';
-import type { Decoded, Tagger, TaggerBatch } from '../model/tagger.js';
+import type { Decoded, Tagger } from '../model/tagger.js';
 import type { StatefulOptimizer } from '../optim/optimizer.js';
 import { accumulatedGradients, partSize } from '../train/step.js';
 import { layoutOf, sharedBuffer, slot, writeTensors, type Layout } from './layout.js';

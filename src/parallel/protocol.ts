@@ -1,6 +1,6 @@
-import type { Example } from '../data/batches.js';
+import type { Example, TaggerBatch } from '../data/batches.js';
 import type { TransitionMask } from '../data/constraints.js';
-import type { Decoded, TaggerBatch, TaggerSpec } from '../model/tagger.js';
+import type { Decoded, TaggerSpec } from '../model/tagger.js';
 import type { Layout } from './layout.js';
 
 /** What a replica thread is started with (workerData). */

@@ -1,8 +1,8 @@
 import { windows, type Window } from '../data/align.js';
-import { makeBatch, lengthBuckets } from '../data/batches.js';
+import { makeBatch, lengthBuckets, type TaggerBatch } from '../data/batches.js';
 import type { TransitionMask } from '../data/constraints.js';
 import { labelsToSpans } from '../data/schemes.js';
-import type { Decoded, Tagger, TaggerBatch } from '../model/tagger.js';
+import type { Decoded, Tagger } from '../model/tagger.js';
 import { pretokenize } from '../tokenizer/pretokenize.js';
 import type { WordPieceTokenizer } from '../tokenizer/wordpiece.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { selectBackend } from '../../src/backend.js';
 import { makeBatch, microBatches, type Example } from '../../src/data/batches.js';
-import type { BertConfig } from '../../src/model/bert-config.js';
+import type { BertConfig } from '../../src/spec/bert-config.js';
 import { Tagger, type TaggerSpec } from '../../src/model/tagger.js';
 import { createOptimizer } from '../../src/optim/registry.js';
 import { ReplicaPool, seedsPerLoss, splitShares } from '../../src/parallel/pool.js';
