@@ -3,11 +3,9 @@ import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { BACKENDS, selectBackend, type BackendChoice } from '../backend.js';
 import { PREDICT_DEFAULTS } from '../config/schema.js';
-import { formatConllSentence } from '../data/conll.js';
-import { convertLabels } from '../data/schemes.js';
 import { InputError } from '../errors.js';
 import { loadModel } from '../predict/load.js';
-import { pretokenize } from '../tokenizer/pretokenize.js';
+import { formatPrediction, type PredictionFormat } from '../predict/output.js';
 import { Progress } from '../util/progress.js';
 import { readLines } from '../util/lines.js';
 import { parseInteger, workersOption } from './options.js';
@@ -15,7 +13,7 @@ import { parseInteger, workersOption } from './options.js';
 interface PredictOptions {
   model: string;
   input: string[];
-  format: 'jsonl' | 'conll';
+  format: PredictionFormat;
   output?: string;
   batchSize: number;
   backend: BackendChoice;
@@ -76,20 +74,7 @@ async function runPredict(opts: PredictOptions): Promise<void> {
     for (const file of opts.input) {
       for await (const lines of inputLines(file)) {
         const results = await predictor.predictTexts(lines);
-        for (const r of results) {
-          if (opts.format === 'jsonl') {
-            out.write(JSON.stringify({ text: r.text, entities: r.entities.map((e) => ({ type: e.type, start: e.start, end: e.end, text: e.text, score: round(e.score) })) }) + '\n');
-          } else {
-            const words = pretokenize(r.text);
-            const labels = new Array<string>(words.length).fill('O');
-            for (const e of r.entities) {
-              words.forEach((w, i) => {
-                if (w.start >= e.start && w.end <= e.end) labels[i] = `${w.start === e.start ? 'B' : 'I'}-${e.type}`;
-              });
-            }
-            out.write(words.length ? formatConllSentence(words.map((w) => w.text), [convertLabels(labels, model.fileScheme)]) : '\n');
-          }
-        }
+        for (const r of results) out.write(formatPrediction(r, opts.format, model.fileScheme));
         documents += lines.length;
         progress.log(`${documents} documents (${(documents / ((Date.now() - started) / 1000)).toFixed(1)}/s)`);
       }
@@ -99,5 +84,3 @@ async function runPredict(opts: PredictOptions): Promise<void> {
     if (out !== process.stdout) await new Promise<void>((resolve) => (out as WriteStream).end(resolve));
   }
 }
-
-const round = (x: number) => Math.round(x * 1e4) / 1e4;

@@ -45,15 +45,13 @@ export function summarize(cfg: CompareConfig, records: RunRecord[]): SetupSummar
 
 const pct = (x: number | null) => (x === null ? '–' : (100 * x).toFixed(1));
 const dur = (s: number | null) => (s === null ? '–' : s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
-/** How much larger BERT's uncorrected Adam update is than bias-corrected Adam's at step t. */
-const uncorrected = (t: number, b1: number, b2: number) => ((1 - b1 ** t) / Math.sqrt(1 - b2 ** t)).toFixed(2);
 
 /** Why a setup scored below the best one, from what the runs measured. */
 function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig): string[] {
   const out: string[] = [];
-  const opt = settings.optimizer;
+  const spec = findOptimizer(settings.optimizer);
   // The registry's defaults under the setup's options: what the optimizer actually ran with.
-  const options: Record<string, unknown> = { ...findOptimizer(opt)?.defaults, ...settings.optimizerOptions };
+  const options: Record<string, unknown> = { ...spec?.defaults, ...settings.optimizerOptions };
   if (s.drift_mean !== null && best.drift_mean !== null) {
     if (s.drift_mean < 0.6 * best.drift_mean) {
       out.push(`The encoder barely left the checkpoint: mean relative drift ${s.drift_mean.toFixed(3)} against ${best.drift_mean.toFixed(3)} for ${best.setup}. Its updates were too small for the steps available, so this is slow learning, not a destroyed model.`);
@@ -72,20 +70,8 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig): 
   if (settings.encoderWeights === 'random') {
     out.push('Cause: no pretraining (encoderWeights "random"): the encoder starts from a random initialisation of the same architecture, so the gap to the best setup is what the checkpoint is worth to this task at this budget.');
   }
-  const alpha = options.alpha;
-  if (settings.lookaheadSlowWeights === 'init') {
-    out.push(`Cause: Lookahead took its slow weights from a random initialisation, not from the loaded checkpoint (the TF1 pitfall of building the optimizer before \`init_from_checkpoint\`): at the first synchronisation the encoder is pulled α = ${alpha} of the way to a random model, and since the fast weights restart from the slow ones at every sync, that random share is carried to the end, whatever is learnt on top. How much F1 it costs depends on how much the pretraining is worth to the task.`);
-  } else if (opt === 'ranger' || opt.startsWith('lookahead-')) {
-    out.push(`Cause: Lookahead moves the weights only α = ${alpha} of the way to where the inner optimizer went every k = ${options.k} steps, which slows fine-tuning in a budget of a few hundred steps${opt.includes('radam') || opt === 'ranger' ? '; stacked on RAdam, whose early steps are small (below)' : ''}.`);
-  }
-  if (opt.includes('radam') || opt === 'ranger') {
-    out.push(`RAdam: while the variance estimate is not yet tractable (ρt below 5, the first steps with β2 = 0.999) it takes SGD-with-momentum steps of size lr·m (or none at all without its SGD phase); afterwards the rectification factor stays well below 1 for hundreds of steps. At a fine-tuning learning rate that leaves the model near its starting point.`);
-  }
-  if (opt === 'bert-adamw') {
-    const [b1, b2] = [Number(options.beta1), Number(options.beta2)];
-    out.push(`BERT's AdamWeightDecayOptimizer has no bias correction: its update m/√v is (1 − β1^t)/√(1 − β2^t) times Adam's, which with β ${b1}/${b2} is ${uncorrected(1, b1, b2)}× at step 1, ${uncorrected(100, b1, b2)}× at step 100 and still ${uncorrected(1000, b1, b2)}× at step 1000. Warmup exists to absorb that; with few steps or a high head lr the early updates overshoot (look for a training loss that rises during warmup in curves.svg).`);
-  }
-  if (opt === 'adam-l2') out.push('Adam with L2: the decay is added to the gradient and then rescaled by Adam\'s denominator, so it acts unevenly across weights (what AdamW was introduced to fix).');
+  // The optimizer's own mechanism, from its registry entry.
+  out.push(...(spec?.explain(options, { slowWeightsFromInit: settings.lookaheadSlowWeights === 'init' }) ?? []));
   return out;
 }
 

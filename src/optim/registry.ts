@@ -2,6 +2,7 @@ import { Adam, type AdamDecay } from './adam.js';
 import { BertAdamW } from './bert-adamw.js';
 import { Lookahead } from './lookahead.js';
 import type { BaseOptions, ParamGroup, StatefulOptimizer } from './optimizer.js';
+import { explainAdamL2, explainBertAdamW, explainLookahead, explainRAdam, type ExplainContext, type ExplainOptions } from './explain.js';
 import { RAdam, type RAdamFlavour } from './radam.js';
 import { CONSTANT_SCHEDULE, scheduleProblem, type ScheduleOptions } from './schedule.js';
 
@@ -39,6 +40,10 @@ export interface OptimizerSpec {
   defaults: OptimizerOptions;
   keys: readonly Key[];
   build(o: Required<OptimizerOptions>): StatefulOptimizer;
+  /** Why it can fall short in a short fine-tuning run (paragraphs for compare's report). */
+  explain(o: ExplainOptions, ctx: ExplainContext): string[];
+  /** Its early steps are small (RAdam's rectification): a Lookahead around it says so. */
+  slowStart?: true;
 }
 
 function base(o: Required<OptimizerOptions>): BaseOptions {
@@ -75,6 +80,7 @@ const SPECS: OptimizerSpec[] = [
     defaults: { learningRate: 5e-5, beta1: 0.9, beta2: 0.999, epsilon: 1e-6, weightDecay: 0.01, excludeFromWeightDecay: BERT_EXCLUDE },
     keys: COMMON,
     build: (o) => new BertAdamW({ ...base(o), beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon }),
+    explain: explainBertAdamW,
   },
   {
     name: 'adamw',
@@ -83,6 +89,7 @@ const SPECS: OptimizerSpec[] = [
     defaults: { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 },
     keys: COMMON,
     build: adam('decoupled'),
+    explain: () => [],
   },
   {
     name: 'adam',
@@ -91,6 +98,7 @@ const SPECS: OptimizerSpec[] = [
     defaults: { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
     keys: COMMON,
     build: adam('none'),
+    explain: () => [],
   },
   {
     name: 'adam-l2',
@@ -99,6 +107,7 @@ const SPECS: OptimizerSpec[] = [
     defaults: { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 },
     keys: COMMON,
     build: adam('l2'),
+    explain: explainAdamL2,
   },
   {
     name: 'radam',
@@ -107,6 +116,8 @@ const SPECS: OptimizerSpec[] = [
     defaults: { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, degeneratedToSgd: true },
     keys: [...COMMON, 'degeneratedToSgd'],
     build: radam('liyuan'),
+    explain: explainRAdam,
+    slowStart: true,
   },
   {
     name: 'torch-radam',
@@ -115,6 +126,8 @@ const SPECS: OptimizerSpec[] = [
     defaults: { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
     keys: COMMON,
     build: radam('torch'),
+    explain: explainRAdam,
+    slowStart: true,
   },
   {
     name: 'ranger',
@@ -123,6 +136,7 @@ const SPECS: OptimizerSpec[] = [
     defaults: { learningRate: 1e-3, beta1: 0.95, beta2: 0.999, epsilon: 1e-5, weightDecay: 0, k: 6, alpha: 0.5, gradientCentralization: true },
     keys: [...COMMON, 'k', 'alpha', 'gradientCentralization'],
     build: (o) => new Lookahead(radam('ranger')(o), { k: o.k, alpha: o.alpha }),
+    explain: (o, ctx) => [...explainLookahead(o, ctx, true), ...explainRAdam()],
   },
 ];
 
@@ -143,6 +157,7 @@ function lookaheadSpec(inner: OptimizerSpec): OptimizerSpec {
     defaults: { ...inner.defaults, ...LOOKAHEAD_DEFAULTS },
     keys: [...inner.keys, 'k', 'alpha'],
     build: (o) => new Lookahead(inner.build(o), { k: o.k, alpha: o.alpha }),
+    explain: (o, ctx) => [...explainLookahead(o, ctx, inner.slowStart === true), ...(inner.slowStart ? inner.explain(o, ctx) : [])],
   };
 }
 

@@ -1,0 +1,38 @@
+/**
+ * Why an optimizer can fall short when fine-tuning for a few hundred steps: the mechanism
+ * paragraphs `ner compare`'s report prints for a setup below the best. Each registry entry's
+ * `explain()` picks its own, so adding an optimizer is its file plus one registry row.
+ */
+export interface ExplainContext {
+  /** The setup takes Lookahead's slow weights from a random initialisation (the TF1-pitfall ablation). */
+  slowWeightsFromInit: boolean;
+}
+
+/** The options the optimizer ran with (registry defaults under the setup's own). */
+export type ExplainOptions = Record<string, unknown>;
+
+/** How much larger BERT's uncorrected Adam update is than bias-corrected Adam's at step t. */
+const uncorrected = (t: number, b1: number, b2: number) => ((1 - b1 ** t) / Math.sqrt(1 - b2 ** t)).toFixed(2);
+
+export function explainBertAdamW(o: ExplainOptions): string[] {
+  const [b1, b2] = [Number(o.beta1), Number(o.beta2)];
+  return [
+    `BERT's AdamWeightDecayOptimizer has no bias correction: its update m/√v is (1 − β1^t)/√(1 − β2^t) times Adam's, which with β ${b1}/${b2} is ${uncorrected(1, b1, b2)}× at step 1, ${uncorrected(100, b1, b2)}× at step 100 and still ${uncorrected(1000, b1, b2)}× at step 1000. Warmup exists to absorb that; with few steps or a high head lr the early updates overshoot (look for a training loss that rises during warmup in curves.svg).`,
+  ];
+}
+
+export const explainAdamL2 = (): string[] => ["Adam with L2: the decay is added to the gradient and then rescaled by Adam's denominator, so it acts unevenly across weights (what AdamW was introduced to fix)."];
+
+export const explainRAdam = (): string[] => [
+  'RAdam: while the variance estimate is not yet tractable (ρt below 5, the first steps with β2 = 0.999) it takes SGD-with-momentum steps of size lr·m (or none at all without its SGD phase); afterwards the rectification factor stays well below 1 for hundreds of steps. At a fine-tuning learning rate that leaves the model near its starting point.',
+];
+
+/** Lookahead's own paragraph; `onRAdam`: its inner optimizer is RAdam, whose paragraph follows. */
+export function explainLookahead(o: ExplainOptions, ctx: ExplainContext, onRAdam: boolean): string[] {
+  if (ctx.slowWeightsFromInit) {
+    return [
+      `Cause: Lookahead took its slow weights from a random initialisation, not from the loaded checkpoint (the TF1 pitfall of building the optimizer before \`init_from_checkpoint\`): at the first synchronisation the encoder is pulled α = ${o.alpha} of the way to a random model, and since the fast weights restart from the slow ones at every sync, that random share is carried to the end, whatever is learnt on top. How much F1 it costs depends on how much the pretraining is worth to the task.`,
+    ];
+  }
+  return [`Cause: Lookahead moves the weights only α = ${o.alpha} of the way to where the inner optimizer went every k = ${o.k} steps, which slows fine-tuning in a budget of a few hundred steps${onRAdam ? '; stacked on RAdam, whose early steps are small (below)' : ''}.`];
+}

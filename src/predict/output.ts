@@ -1,0 +1,36 @@
+import { formatConllSentence } from '../data/conll.js';
+import { convertLabels, type Scheme } from '../data/schemes.js';
+import { pretokenize } from '../tokenizer/pretokenize.js';
+import type { PredictedEntity } from './predictor.js';
+
+export type PredictionFormat = 'jsonl' | 'conll';
+
+/** A labelled document as `ner predict` writes it (and `serve` answers). */
+export interface TextPrediction {
+  text: string;
+  entities: PredictedEntity[];
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** The JSON of one document: its text and entities with JavaScript string offsets, scores to 4 decimals. */
+export function predictionJson(r: TextPrediction): { text: string; entities: { type: string; start: number; end: number; text: string; score: number }[] } {
+  return { text: r.text, entities: r.entities.map((e) => ({ type: e.type, start: e.start, end: e.end, text: e.text, score: round(e.score) })) };
+}
+
+/** `token label` lines of one document, labels in `fileScheme` (the scheme the model was trained from). */
+export function predictionConll(r: TextPrediction, fileScheme: Scheme): string {
+  const words = pretokenize(r.text);
+  const labels = new Array<string>(words.length).fill('O');
+  for (const e of r.entities) {
+    words.forEach((w, i) => {
+      if (w.start >= e.start && w.end <= e.end) labels[i] = `${w.start === e.start ? 'B' : 'I'}-${e.type}`;
+    });
+  }
+  return words.length ? formatConllSentence(words.map((w) => w.text), [convertLabels(labels, fileScheme)]) : '\n';
+}
+
+/** One document in the output format, newline-terminated. */
+export function formatPrediction(r: TextPrediction, format: PredictionFormat, fileScheme: Scheme): string {
+  return format === 'jsonl' ? JSON.stringify(predictionJson(r)) + '\n' : predictionConll(r, fileScheme);
+}
