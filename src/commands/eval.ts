@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { BACKENDS, selectBackend, type BackendChoice } from '../backend.js';
 import { EVAL_DEFAULTS } from '../config/schema.js';
 import { formatConllSentence, readCorpus, type Sentence } from '../data/conll.js';
+import { transformSentences } from '../data/token-transform.js';
 import { detectScheme, labelsToSpans, SchemeError, type Scheme } from '../data/schemes.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadModel } from '../predict/load.js';
@@ -28,6 +29,8 @@ interface EvalOptions {
   scheme?: Scheme;
   digits: number;
   json?: boolean;
+  tokenColumn?: number;
+  labelColumn?: number;
 }
 
 export function evalCommand(): Command {
@@ -49,6 +52,8 @@ export function evalCommand(): Command {
       new Option('--scheme <scheme>', `tag scheme, used by strict mode: ${STRICT_SCHEMES.join('|')} (default: detected from the gold labels)`).argParser(parseScheme),
     )
     .addOption(new Option('--digits <n>', 'decimals in the text report').argParser(parseDigits).default(EVAL_DEFAULTS.digits))
+    .addOption(new Option('--token-column <n>', 'with --data: column of the token, counted from 1 (default: the first)').argParser((v) => parseInteger(v, 1, 1000)))
+    .addOption(new Option('--label-column <n>', 'with --data: column of the label, counted from 1 (default: the last)').argParser((v) => parseInteger(v, 1, 1000)))
     .option('--json', 'print the scores as JSON (fractions in [0,1])')
     .action(async (opts: EvalOptions, command: Command) => {
       await runEval(opts, command.getOptionValueSource('constrain') === 'cli');
@@ -139,7 +144,9 @@ async function runModelEval(opts: EvalOptions & { model: string; data: string },
   await selectBackend(opts.backend);
   const model = await loadModel(opts.model, { ...(constrainGiven ? { constrain: Boolean(opts.constrain) } : {}), workers: opts.workers ?? null });
   try {
-    const sentences = await readCorpus(opts.data, 'labelled');
+    const sentences = await readCorpus(opts.data, 'labelled', { tokenColumn: opts.tokenColumn ?? null, labelColumn: opts.labelColumn ?? null });
+    // Tokens are read as the model's training corpora were (e.g. Weibo's 我0 → 我); --output keeps them as they are.
+    const scored = transformSentences(sentences, model.tokenTransform);
     let fileScheme: Scheme;
     try {
       fileScheme = opts.scheme ?? detectScheme(sentences.map((s) => s.labels));
@@ -154,7 +161,7 @@ async function runModelEval(opts: EvalOptions & { model: string; data: string },
     const total = sentences.reduce((n, s) => n + s.tokens.length, 0);
     let done = 0;
     progress.start('eval (words)', total, 0, false);
-    const r = await evaluateCorpus(model.predictor(opts.batchSize), { file: opts.data, sentences }, {
+    const r = await evaluateCorpus(model.predictor(opts.batchSize), { file: opts.data, sentences: scored }, {
       fileScheme,
       mode: opts.mode,
       ...(opts.mode === 'strict' ? { strictScheme: fileScheme } : {}),

@@ -1,5 +1,6 @@
 import { BACKENDS, type BackendChoice } from '../backend.js';
 import { SCHEMES, type Scheme } from '../data/schemes.js';
+import { TOKEN_TRANSFORMS, type TokenTransform } from '../data/token-transform.js';
 import { findOptimizer, OPTIMIZER_NAMES } from '../optim/registry.js';
 import { SCHEDULES, type ScheduleKind } from '../optim/schedule.js';
 import { bool, int, named, nullable, num, object, oneOf, scheme, str, type ValueType } from './types.js';
@@ -87,6 +88,10 @@ export const TRAIN_SETTINGS = {
   crf: row({ default: true, type: bool, help: 'per-word softmax head instead of the CRF', shown: 'CRF' }),
   dropout: row({ default: 0.1, type: num(0, 0.95), help: 'dropout on the encoder output and before the classifier' }),
   scheme: row<Scheme | null>({ default: null, type: nullable(scheme), help: `train in this tag scheme: ${SCHEMES.join('|')}`, shown: "the training file's" }),
+  tokenColumn: row<number | null>({ default: null, type: nullable(int(1, 1000)), help: 'column of the token in the corpora, counted from 1', shown: 'the first' }),
+  labelColumn: row<number | null>({ default: null, type: nullable(int(1, 1000)), help: 'column of the label in the corpora, counted from 1', shown: 'the last' }),
+  /** Saved with the model, so eval and predict on CoNLL input read tokens the way training did. */
+  tokenTransform: row<TokenTransform>({ default: 'none', type: oneOf(TOKEN_TRANSFORMS, '<name>'), help: `rewrite corpus tokens: ${TOKEN_TRANSFORMS.join('|')} (Weibo's 我0 → 我)` }),
   constrain: row({ default: true, type: bool, help: 'allow label transitions the scheme forbids when decoding', shown: 'forbidden' }),
   patience: row<number | null>({ default: null, type: nullable(int(1, 10_000)), help: 'stop after this many epochs without a better dev F1' }),
   saveEvery: row({ default: 50, type: int(1, 10_000_000), help: 'save a resumable state every N steps' }),

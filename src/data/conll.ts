@@ -24,6 +24,9 @@ export type ColumnLayout =
 export interface ReadOptions {
   /** Keep `-DOCSTART-` lines that carry labels as tokens, as conlleval.pl counts them (default: a sentence break). */
   docstartTokens?: boolean;
+  /** 1-based columns of the token (default: the first) and of the label (default: the last), for other layouts. */
+  tokenColumn?: number | null;
+  labelColumn?: number | null;
 }
 
 const MIN_COLUMNS: Record<ColumnLayout, number> = { tokens: 1, labelled: 2, predictions: 3 };
@@ -65,14 +68,21 @@ export class ConllParser {
       ...(this.layout === 'predictions' ? { predictions: [] } : {}),
       line: line.number,
     });
-    s.tokens.push(cols[0]!);
+    s.tokens.push(this.column(cols, this.options.tokenColumn, 1, line.number, '--token-column'));
     if (this.layout === 'labelled') {
-      s.labels.push(this.label(cols[cols.length - 1]!, line.number, 'label'));
+      s.labels.push(this.label(this.column(cols, this.options.labelColumn, cols.length, line.number, '--label-column'), line.number, 'label'));
     } else if (this.layout === 'predictions') {
       s.labels.push(this.label(cols[cols.length - 2]!, line.number, 'gold label'));
       s.predictions!.push(this.label(cols[cols.length - 1]!, line.number, 'predicted label'));
     }
     return undefined;
+  }
+
+  /** Column `wanted` (1-based; `fallback` when not set) of a line. */
+  private column(cols: readonly string[], wanted: number | null | undefined, fallback: number, lineNo: number, flag: string): string {
+    const n = wanted ?? fallback;
+    if (n > cols.length) throw new InputError(this.file, lineNo, `${flag} ${n} asks for column ${n}, but this line has ${cols.length}; check the file's layout`);
+    return cols[n - 1]!;
   }
 
   /** Call after the last line: returns the sentence still open, if any. */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { transitionMask, type TransitionMask } from '../data/constraints.js';
 import { detectScheme, schemeFromName, type Scheme } from '../data/schemes.js';
+import type { TokenTransform } from '../data/token-transform.js';
 import { InputError } from '../errors.js';
 import { activeBackend } from '../backend.js';
 import { Tagger } from '../model/tagger.js';
@@ -25,6 +26,8 @@ export interface LoadedModel {
   kind: 'ner' | 'hf-token-classification';
   /** Threads that decode (1 = this thread only). */
   replicas: number;
+  /** How the training corpora's tokens were rewritten; CoNLL input is read the same way. */
+  tokenTransform: TokenTransform;
   predictor(batchSize: number): Predictor;
   /** Frees the weights and stops the replica threads. */
   dispose(): void;
@@ -77,7 +80,8 @@ async function loadTagger(source: string, o: { constrain?: boolean }): Promise<L
     }
     const scheme = schemeFromName(saved.meta.scheme)!;
     const mask = (o.constrain ?? saved.meta.constrain) ? transitionMask(saved.spec.labels, scheme) : undefined;
-    return finish(tagger, tokenizer, scheme, schemeFromName(saved.meta.fileScheme) ?? scheme, saved.meta.maxLen, mask, 'ner');
+    const transform = (saved.meta.config.tokenTransform as TokenTransform | undefined) ?? 'none';
+    return finish(tagger, tokenizer, scheme, schemeFromName(saved.meta.fileScheme) ?? scheme, saved.meta.maxLen, mask, 'ner', transform);
   }
   // Not ours: a BertForTokenClassification folder or hub id.
   const pre = await loadPretrained(source);
@@ -103,6 +107,7 @@ function finish(
   maxLen: number,
   mask: TransitionMask | undefined,
   kind: LoadedModel['kind'],
+  tokenTransform: TokenTransform = 'none',
 ): LoadedModel {
   return {
     tagger,
@@ -113,6 +118,7 @@ function finish(
     mask,
     kind,
     replicas: 1,
+    tokenTransform,
     predictor: (batchSize) =>
       new Predictor(tagger, tokenizer, { maxLen, batchSize, ...(mask ? { mask } : {}), unknownWordsOutside: kind === 'hf-token-classification' }),
     dispose: () => tagger.dispose(),

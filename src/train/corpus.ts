@@ -1,6 +1,7 @@
 import { windows } from '../data/align.js';
 import type { Example } from '../data/batches.js';
 import { readCorpus, type Sentence } from '../data/conll.js';
+import { positionDigitWarning, transformSentences, type TokenTransform } from '../data/token-transform.js';
 import { labelType } from '../data/labels.js';
 import { convertLabels, detectScheme, SCHEME_PREFIXES, SchemeError, type Scheme } from '../data/schemes.js';
 import { InputError } from '../errors.js';
@@ -22,6 +23,8 @@ export interface PreparedData {
   scheme: Scheme;
   /** 'O' first, then sorted. */
   labels: string[];
+  /** Things about the data the user should know (e.g. Weibo-style position digits). */
+  warnings: string[];
 }
 
 /** Reads train/dev/test, holds out dev when needed, converts to the training scheme, checks labels. */
@@ -34,19 +37,29 @@ export async function prepareData(o: {
   trainLimit: number | null;
   devLimit: number | null;
   testLimit: number | null;
+  tokenColumn: number | null;
+  labelColumn: number | null;
+  tokenTransform: TokenTransform;
 }): Promise<PreparedData> {
   const limit = <T>(xs: T[], n: number | null) => (n === null ? xs : xs.slice(0, n));
-  let trainSentences = limit(await readCorpus(o.train, 'labelled'), o.trainLimit);
+  const warnings: string[] = [];
+  const read = async (file: string, n: number | null) => {
+    const sentences = limit(await readCorpus(file, 'labelled', { tokenColumn: o.tokenColumn, labelColumn: o.labelColumn }), n);
+    const warning = o.tokenTransform === 'none' ? positionDigitWarning(file, sentences) : undefined;
+    if (warning) warnings.push(warning);
+    return transformSentences(sentences, o.tokenTransform);
+  };
+  let trainSentences = await read(o.train, o.trainLimit);
   let dev: Corpus;
   if (o.dev) {
-    dev = { file: o.dev, sentences: limit(await readCorpus(o.dev, 'labelled'), o.devLimit) };
+    dev = { file: o.dev, sentences: await read(o.dev, o.devLimit) };
   } else {
     const cut = Math.round(trainSentences.length * (1 - o.holdout));
     if (cut < 1 || cut >= trainSentences.length) throw new InputError(o.train, undefined, `too few sentences (${trainSentences.length}) to hold out ${o.holdout} as dev; pass --dev`);
     dev = { file: `${o.train} (last ${Math.round(o.holdout * 100)}%)`, sentences: limit(trainSentences.slice(cut), o.devLimit) };
     trainSentences = trainSentences.slice(0, cut);
   }
-  const test = o.test ? { file: o.test, sentences: limit(await readCorpus(o.test, 'labelled'), o.testLimit) } : null;
+  const test = o.test ? { file: o.test, sentences: await read(o.test, o.testLimit) } : null;
   let fileScheme: Scheme;
   try {
     fileScheme = detectScheme(trainSentences.map((s) => s.labels));
@@ -63,7 +76,7 @@ export async function prepareData(o: {
   const converted = { dev: convert(dev), test: test ? convert(test) : null };
   const trainName = o.dev ? o.train : `the first ${Math.round((1 - o.holdout) * 100)}% of ${o.train}`;
   for (const c of [converted.dev, converted.test]) if (c) checkTypes(c, types, trainName);
-  return { train, dev: converted.dev, test: converted.test, fileScheme, scheme, labels };
+  return { train, dev: converted.dev, test: converted.test, fileScheme, scheme, labels, warnings };
 }
 
 /** Entity types of a corpus's labels ('B-PER' → PER). */

@@ -47,6 +47,7 @@ export async function prepareRun(cfg: TrainConfig, resume: boolean, progress: Pr
   progress.log(`ner train: backend ${backend.label} (${backend.provider}; matrix products: ${backend.kernels})${backend.skipped.length ? `; passed over: ${backend.skipped.join('; ')}` : ''}`);
   progress.log(`config: ${JSON.stringify(cfg)}`);
   const data = await prepareData(cfg);
+  for (const w of data.warnings) progress.log(`ner: warning: ${w}`);
   const model = await initialModel(cfg, data, new Rng(cfg.seed));
   try {
     if (model.report) {

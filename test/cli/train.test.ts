@@ -177,6 +177,28 @@ describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
   });
 });
 
+test('a model trained with --token-transform strip-position-digit reads Weibo-style data the same way in eval --model', async () => {
+  const sample = await readCorpus(join(ROOT, 'data', 'sample-zh', 'train.txt'), 'labelled');
+  const weibo = (name: string, from: number, n: number) => {
+    const path = join(work, name);
+    writeFileSync(path, sample.slice(from, from + n).map((s) => formatConllSentence(s.tokens.map((t, i) => `${t}${i % 3}`), [s.labels])).join(''));
+    return path;
+  };
+  const train = weibo('weibo-train.txt', 0, 48);
+  const dev = weibo('weibo-dev.txt', 48, 16);
+  const out = join(work, 'weibo');
+  const flags = ['train', '--config', CONFIG, '--train', train, '--dev', dev, '--test', dev, '--out', out, '--epochs', '1'];
+  const warned = runCli([...flags.slice(0, -4), '--out', join(work, 'weibo-plain'), '--epochs', '1', '--json']);
+  assert.match(warned.stderr, /weibo-train\.txt: 100\.0% of tokens are one character followed by digits.*--token-transform strip-position-digit/);
+  const r = runCli([...flags, '--token-transform', 'strip-position-digit', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /followed by digits/);
+  assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).ner.config.token_transform, 'strip-position-digit');
+  const e = runCli(['eval', '--model', out, '--data', dev, '--json']);
+  assert.equal(e.code, 0, e.stderr);
+  assert.equal(JSON.parse(e.stdout).micro.f1, JSON.parse(r.stdout).test.f1, 'eval strips the digits as training did');
+});
+
 describe('bad input to every command exits 2 with file:line', () => {
   const bad = join(work, 'bad.txt');
   const unseen = join(work, 'unseen.txt');
