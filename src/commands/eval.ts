@@ -4,7 +4,7 @@ import { BACKENDS, selectBackend, type BackendChoice } from '../backend.js';
 import { EVAL_DEFAULTS } from '../config/schema.js';
 import { formatConllSentence, readCorpus, type Sentence } from '../data/conll.js';
 import { transformSentences } from '../data/token-transform.js';
-import { detectScheme, labelsToSpans, SchemeError, type Scheme } from '../data/schemes.js';
+import { detectFileScheme, labelsToSpans, tryDetectScheme, type Scheme } from '../data/schemes.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadModel } from '../predict/load.js';
 import { evaluateCorpus } from '../train/evaluate.js';
@@ -93,12 +93,7 @@ async function runEval(opts: EvalOptions, constrainGiven: boolean): Promise<void
 function reportDropped(file: string, sentences: readonly Sentence[], dropped: { gold: Entity[]; predicted: Entity[] }, scheme: Scheme): void {
   const first = dropped.gold[0];
   if (first) {
-    let detected: Scheme | undefined;
-    try {
-      detected = detectScheme(sentences.map((s) => s.labels));
-    } catch (err) {
-      if (!(err instanceof SchemeError)) throw err;
-    }
+    const detected = tryDetectScheme(sentences.map((s) => s.labels));
     if (detected !== scheme) {
       const labels = sentences[first.sentence]!.labels.slice(first.start, first.end).join(' ');
       throw new InputError(
@@ -120,15 +115,7 @@ function reportDropped(file: string, sentences: readonly Sentence[], dropped: { 
 /** The scheme a prediction file is read in: --scheme, else detected (strict mode needs one). */
 function predictionScheme(file: string, gold: readonly (readonly string[])[], opts: EvalOptions): Scheme | undefined {
   if (opts.mode === 'conlleval') return opts.scheme;
-  let scheme = opts.scheme;
-  if (!scheme) {
-    try {
-      scheme = detectScheme(gold);
-    } catch (err) {
-      if (!(err instanceof SchemeError)) throw err;
-      if (opts.mode === 'strict') throw new InputError(file, undefined, `cannot detect the tag scheme: ${err.message}; pass --scheme`);
-    }
-  }
+  const scheme = opts.scheme ?? (opts.mode === 'strict' ? detectFileScheme(file, gold) : tryDetectScheme(gold));
   if (opts.mode === 'default' && scheme === 'BILOU') {
     process.stderr.write(
       `ner: warning: labels look like BILOU; default mode reads L-/U- as seqeval does (unknown prefixes). Use --mode strict --scheme BILOU for BILOU data.\n`,
@@ -147,13 +134,7 @@ async function runModelEval(opts: EvalOptions & { model: string; data: string },
     const sentences = await readCorpus(opts.data, 'labelled', { tokenColumn: opts.tokenColumn ?? null, labelColumn: opts.labelColumn ?? null });
     // Tokens are read as the model's training corpora were (e.g. Weibo's 我0 → 我); --output keeps them as they are.
     const scored = transformSentences(sentences, model.tokenTransform);
-    let fileScheme: Scheme;
-    try {
-      fileScheme = opts.scheme ?? detectScheme(sentences.map((s) => s.labels));
-    } catch (err) {
-      if (err instanceof SchemeError) throw new InputError(opts.data, undefined, `cannot detect the tag scheme: ${err.message}; pass --scheme`);
-      throw err;
-    }
+    const fileScheme = opts.scheme ?? detectFileScheme(opts.data, sentences.map((s) => s.labels));
     const known = new Set(model.tagger.spec.labels.map((l) => labelsToSpans([l])[0]?.type).filter(Boolean));
     const unknown = [...new Set(sentences.flatMap((s) => labelsToSpans(s.labels).map((e) => e.type)))].filter((t) => !known.has(t));
     if (unknown.length > 0) process.stderr.write(`ner: warning: ${opts.data} has entity types the model never predicts: ${unknown.join(', ')}\n`);

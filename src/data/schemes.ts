@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import { chunks, type Span } from './chunks.js';
 import { parseLabel, type ParsedLabel } from './labels.js';
 
@@ -95,6 +96,26 @@ export function detectScheme(sequences: Iterable<readonly string[]>): Scheme {
   }
   if (has('E')) return iEndsEntity ? 'IOE1' : 'IOE2';
   return iStartsEntity && !bStartsEntity ? 'IOB1' : 'IOB2';
+}
+
+/** detectScheme over a file's labels; a mix of schemes is an InputError naming the file and what to do. */
+export function detectFileScheme(file: string, sequences: Iterable<readonly string[]>, what = 'pass --scheme'): Scheme {
+  try {
+    return detectScheme(sequences);
+  } catch (err) {
+    if (err instanceof SchemeError) throw new InputError(file, undefined, `cannot detect the tag scheme: ${err.message}; ${what}`);
+    throw err;
+  }
+}
+
+/** detectScheme, or undefined when the labels mix schemes. */
+export function tryDetectScheme(sequences: Iterable<readonly string[]>): Scheme | undefined {
+  try {
+    return detectScheme(sequences);
+  } catch (err) {
+    if (err instanceof SchemeError) return undefined;
+    throw err;
+  }
 }
 
 /** Maps a scheme's prefixes onto IOBES letters, so one chunker reads them all. */

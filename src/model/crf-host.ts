@@ -1,4 +1,5 @@
 import type { TransitionMask } from '../data/constraints.js';
+import { checkDecodeInputs } from './crf-inputs.js';
 
 /**
  * The CRF's dynamic programs on host arrays in float64 (pytorch-crf parameterisation): the exact
@@ -15,6 +16,7 @@ export interface CrfHostParams {
  * transitions it forbids are never taken (they score −∞).
  */
 export function viterbi(emissions: ArrayLike<number>[], p: CrfHostParams, mask?: TransitionMask): { path: number[]; score: number } {
+  checkDecodeInputs(emissions, p.start.length, mask);
   const T = emissions.length;
   if (T === 0) return { path: [], score: 0 };
   const K = p.start.length;
@@ -55,6 +57,7 @@ const lse = (xs: number[]) => {
 
 /** Per-step marginals p(yₜ = k | x) by forward–backward: [length][K]; each row sums to 1. */
 export function marginals(emissions: ArrayLike<number>[], p: CrfHostParams): number[][] {
+  checkDecodeInputs(emissions, p.start.length);
   const T = emissions.length;
   const K = p.start.length;
   if (T === 0) return [];

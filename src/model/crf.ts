@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.js';
 import { sequenceGradient, type CrfHostParams } from './crf-host.js';
+import { checkSequenceInputs } from './crf-inputs.js';
 import { steps as unstackSteps } from './ops.js';
 import { init, type Params } from './params.js';
 
@@ -43,6 +44,7 @@ export class CRF {
    * quantities as tf ops, kept as the reference the tests compare against.
    */
   logLikelihood(emissions: tf.Tensor3D, tags: number[][], lengths: number[]): tf.Tensor1D {
+    checkSequenceInputs(emissions.shape, this.numTags, lengths, tags);
     return crfLogLikelihood(emissions, this.transitions, this.start, this.end, tags, lengths);
   }
 
@@ -53,6 +55,7 @@ export class CRF {
 
   /** score(y) of the given tags: [batch]. */
   goldScore(emissions: tf.Tensor3D, tags: number[][], lengths: number[]): tf.Tensor1D {
+    checkSequenceInputs(emissions.shape, this.numTags, lengths, tags);
     const [batch, steps, K] = emissions.shape;
     const tagAt = (b: number, t: number) => (t < lengths[b]! ? tags[b]![t]! : 0);
     const stepMask = lengths.map((n) => Array.from({ length: steps }, (_, t) => (t < n ? 1 : 0)));
@@ -76,6 +79,7 @@ export class CRF {
 
   /** log Z by the forward algorithm: [batch]. */
   logPartition(emissions: tf.Tensor3D, lengths: number[]): tf.Tensor1D {
+    checkSequenceInputs(emissions.shape, this.numTags, lengths);
     const [batch, steps, K] = emissions.shape;
     const emit = unstackSteps(emissions, 1); // steps × [batch, K]
     let alpha = tf.add(this.start, emit[0]!); // [batch, K]

@@ -1,13 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  stateToWeights,
-  stateVariable,
-  variableNamed,
-  weightsToState,
-  type NamedTensor,
-  type OptimizerState,
-  type StatefulOptimizer,
-} from './optimizer.js';
+import { StateOptimizer, stateVariable, variableNamed, type NamedTensor, type OptimizerState, type StatefulOptimizer } from './optimizer.js';
 
 export interface LookaheadOptions {
   /** Synchronise every k inner steps. */
@@ -23,7 +15,7 @@ export interface LookaheadOptions {
  * `captureSlowWeights`). Every k steps: fast ← slow + α (fast − slow); slow ← fast. The inner
  * optimizer's state is left alone.
  */
-export class Lookahead extends tf.Optimizer implements StatefulOptimizer {
+export class Lookahead extends StateOptimizer implements StatefulOptimizer {
   static className = 'Lookahead';
   private readonly slow = new Map<string, tf.Variable>();
   private counter = 0;
@@ -99,14 +91,6 @@ export class Lookahead extends tf.Optimizer implements StatefulOptimizer {
       if (k.startsWith('inner/') || !k.endsWith('::slow')) continue;
       this.slow.set(k.slice(0, -'::slow'.length), stateVariable(tf.tensor(values, shape, 'float32')));
     }
-  }
-
-  override async getWeights(): Promise<NamedTensor[]> {
-    return stateToWeights(this.exportState());
-  }
-
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    this.importState(await weightsToState(weightValues));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -58,12 +58,26 @@ interface Resolved {
   weightDecay: number;
 }
 
+/** tfjs's getWeights/setWeights for every optimizer here: its exported state as named tensors. */
+export abstract class StateOptimizer extends tf.Optimizer {
+  abstract exportState(): OptimizerState;
+  abstract importState(state: OptimizerState): void;
+
+  override async getWeights(): Promise<NamedTensor[]> {
+    return stateToWeights(this.exportState());
+  }
+
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    this.importState(await weightsToState(weightValues));
+  }
+}
+
 /**
  * Base of every optimizer here: owns the step counter, per-variable slots, clipping, schedule and
  * parameter groups; subclasses implement one variable's update. Variables are found by name in the
  * tfjs engine, as tfjs's own optimizers do, and names drive weight-decay exclusion.
  */
-export abstract class SlotOptimizer extends tf.Optimizer implements StatefulOptimizer {
+export abstract class SlotOptimizer extends StateOptimizer implements StatefulOptimizer {
   protected readonly base: BaseOptions;
   private readonly slots = new Map<string, Map<string, tf.Variable>>();
   private readonly resolved = new Map<string, Resolved>();
@@ -158,14 +172,6 @@ export abstract class SlotOptimizer extends tf.Optimizer implements StatefulOpti
       if (!byKey) this.slots.set(name, (byKey = new Map()));
       byKey.set(k.slice(cut + 2), stateVariable(tf.tensor(values, shape, 'float32')));
     }
-  }
-
-  override async getWeights(): Promise<NamedTensor[]> {
-    return stateToWeights(this.exportState());
-  }
-
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    this.importState(await weightsToState(weightValues));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

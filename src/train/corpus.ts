@@ -3,7 +3,7 @@ import type { Example } from '../data/batches.js';
 import { readCorpus, type Sentence } from '../data/conll.js';
 import { positionDigitWarning, transformSentences, type TokenTransform } from '../data/token-transform.js';
 import { labelType } from '../data/labels.js';
-import { convertLabels, detectScheme, SCHEME_PREFIXES, SchemeError, type Scheme } from '../data/schemes.js';
+import { convertLabels, detectFileScheme, SCHEME_PREFIXES, type Scheme } from '../data/schemes.js';
 import { InputError } from '../errors.js';
 import type { WordPieceTokenizer } from '../tokenizer/wordpiece.js';
 
@@ -60,13 +60,7 @@ export async function prepareData(o: {
     trainSentences = trainSentences.slice(0, cut);
   }
   const test = o.test ? { file: o.test, sentences: await read(o.test, o.testLimit) } : null;
-  let fileScheme: Scheme;
-  try {
-    fileScheme = detectScheme(trainSentences.map((s) => s.labels));
-  } catch (err) {
-    if (err instanceof SchemeError) throw new InputError(o.train, undefined, `${err.message}; fix the labels or pass --scheme`);
-    throw err;
-  }
+  const fileScheme = detectFileScheme(o.train, trainSentences.map((s) => s.labels), 'fix the labels or pass --scheme');
   const scheme = o.scheme ?? fileScheme;
   const convert = (c: Corpus): Corpus =>
     scheme === fileScheme ? c : { file: c.file, sentences: c.sentences.map((s) => ({ ...s, labels: convertLabels(s.labels, scheme) })) };

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { BackendInfo } from '../backend.js';
 import type { TrainConfig } from '../config/schema.js';
 import type { Evaluation } from '../metrics/evaluate.js';
+import type { Scores } from '../metrics/score.js';
 import type { Tagger } from '../model/tagger.js';
 import { readModelDir } from '../store/model-dir.js';
 import { writeJsonAtomic } from '../util/files.js';
@@ -12,11 +13,8 @@ import type { Throughput } from './epochs.js';
 import type { CorpusEvaluation } from './evaluate.js';
 import { encoderWeights, relativeDistance } from './start-weights.js';
 
-export interface Scores {
-  precision: number;
-  recall: number;
-  f1: number;
-}
+/** Micro-averaged entity scores of a corpus. */
+type Micro = Pick<Scores, 'precision' | 'recall' | 'f1'>;
 
 export interface TrainResult {
   out: string;
@@ -29,8 +27,8 @@ export interface TrainResult {
   tokensPerSecond: number;
   /** ‖θ_encoder,final − θ_encoder,start‖ / ‖θ_encoder,start‖ (final = last step, not the best epoch). */
   encoderDrift: number;
-  dev: Scores & { outsideFraction: number };
-  test: (Scores & { outsideFraction: number; perType: Evaluation['perType'] }) | null;
+  dev: Micro & { outsideFraction: number };
+  test: (Micro & { outsideFraction: number; perType: Evaluation['perType'] }) | null;
   history: Record<string, unknown>[];
 }
 

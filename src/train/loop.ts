@@ -22,7 +22,7 @@ import type { Progress } from '../util/progress.js';
 import { encoderWeights, slowWeightsFromInit } from './start-weights.js';
 import { localStep, type StepContext, type TrainStep } from './step.js';
 
-export type { Scores, TrainResult } from './finish.js';
+export type { TrainResult } from './finish.js';
 
 /** What an evaluation may use: the model as it is now (its weights change between calls). */
 export interface EvaluateContext {
