@@ -5,7 +5,11 @@ import { evalCommand } from './commands/eval.js';
 import { optimizersCommand } from './commands/optimizers.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
+import { convertCommand } from './commands/convert.js';
+import { infoCommand } from './commands/info.js';
+
 import { NerError } from './errors.js';
+import { setQuiet } from './util/progress.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -17,9 +21,11 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
-  for (const command of [trainCommand(), evalCommand(), predictCommand(), compareCommand(), optimizersCommand()]) {
+  for (const command of [trainCommand(), evalCommand(), predictCommand(), convertCommand(), infoCommand(), compareCommand(), optimizersCommand()]) {
+    command.option('--quiet', 'no progress or notes on stderr: only results, warnings and errors');
     program.addCommand(command.exitOverride().showHelpAfterError('(add --help for usage)'));
   }
+  program.hook('preAction', (_program, action) => setQuiet(Boolean(action.opts().quiet)));
   return program;
 }
 

@@ -15,6 +15,7 @@ import { formatReport } from '../metrics/report.js';
 import { STRICT_SCHEMES, StrictSchemeError } from '../metrics/strict.js';
 import { parseDigits, parseInteger, parseScheme, workersOption } from './options.js';
 import { printJson, printText } from './output.js';
+import { note } from '../util/progress.js';
 
 interface EvalOptions {
   predictions?: string;
@@ -106,8 +107,8 @@ function reportDropped(file: string, sentences: readonly Sentence[], dropped: { 
   }
   const n = (k: number, what: string) => `${k} ${what} entit${k === 1 ? 'y' : 'ies'}`;
   if (dropped.gold.length + dropped.predicted.length > 0) {
-    process.stderr.write(
-      `ner: note: strict mode did not count ${n(dropped.gold.length, 'gold')} and ${n(dropped.predicted.length, 'predicted')} whose labels do not follow ${scheme} (default mode reads them)\n`,
+    note(
+      `ner: note: strict mode did not count ${n(dropped.gold.length, 'gold')} and ${n(dropped.predicted.length, 'predicted')} whose labels do not follow ${scheme} (default mode reads them)`,
     );
   }
 }

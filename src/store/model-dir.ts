@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { bertConfigJson, parseBertConfig } from '../spec/bert-config.js';
 import type { TaggerSpec } from '../model/tagger.js';
+import type { DataSummary } from './data-summary.js';
 import type { TokenizerFiles } from '../tokenizer/wordpiece.js';
 import { readJson, writeAtomic, writeJsonAtomic } from '../util/files.js';
 import { camelKeys, snakeKeys } from '../util/json-keys.js';
@@ -26,6 +27,8 @@ export interface NerModelMeta {
   constrain: boolean;
   /** The resolved training config. */
   config: Record<string, unknown>;
+  /** Sizes and entity counts of the corpora it was trained on (models from before this field lack it). */
+  data?: DataSummary;
   versions: Record<string, string>;
 }
 

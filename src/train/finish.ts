@@ -5,7 +5,9 @@ import type { Evaluation } from '../metrics/evaluate.js';
 import type { Scores } from '../metrics/score.js';
 import type { Tagger } from '../model/tagger.js';
 import { readModelDir } from '../store/model-dir.js';
-import { writeJsonAtomic } from '../util/files.js';
+import { modelCard } from '../store/model-card.js';
+import { readModelInfo } from '../store/model-info.js';
+import { writeAtomic, writeJsonAtomic } from '../util/files.js';
 import { snakeKeys } from '../util/json-keys.js';
 import type { TrainerState } from './resume-state.js';
 import type { Corpus, PreparedData } from './corpus.js';
@@ -77,5 +79,6 @@ export async function finishRun(o: {
     test: test ? { ...result.test, file: data.test!.file } : null,
   };
   writeJsonAtomic(join(cfg.out, 'metrics.json'), snakeKeys(metrics));
+  writeAtomic(join(cfg.out, 'README.md'), modelCard(readModelInfo(cfg.out)));
   return result;
 }

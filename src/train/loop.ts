@@ -81,7 +81,8 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
     const meta = modelMeta(cfg, run);
     const state = run.saved?.trainer ?? freshState(cfg);
     const logPath = join(cfg.out, 'train_log.jsonl');
-    if (run.saved) progress.log(`resuming ${cfg.out} at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch}/${run.batchesPerEpoch})`);
+    if (run.saved && state.finished) progress.log(finishedMessage(cfg, state));
+    else if (run.saved) progress.log(`resuming ${cfg.out} at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch}/${run.batchesPerEpoch})`);
 
     const trainable = tagger.params.trainable();
     const dropoutRng = new Rng(state.dropoutRng);
@@ -123,6 +124,14 @@ function startFrom(cfg: TrainConfig, run: PreparedRun, optimizer: StatefulOptimi
   if (cfg.lookaheadSlowWeights === 'init' && !run.saved) slowWeightsFromInit(tagger, optimizer, cfg);
 }
 
+/** What --resume on a run that already ended says: nothing is left, and how to train further. */
+function finishedMessage(cfg: TrainConfig, state: { epoch: number; bestEpoch: number }): string {
+  return (
+    `ner train: ${cfg.out} is a finished run (${state.epoch} of ${cfg.epochs} epochs done, best epoch ${state.bestEpoch}): nothing is left to resume, so its saved model is scored again. ` +
+    `To train further, start a new run from it: ner train --model ${cfg.out} --out NEW_DIR (same data; the encoder starts from this model's weights, the optimizer and schedule afresh)`
+  );
+}
+
 /** The `ner` section of the saved model's config.json. */
 function modelMeta(cfg: TrainConfig, run: PreparedRun): NerModelMeta {
   const { data } = run;
@@ -133,6 +142,7 @@ function modelMeta(cfg: TrainConfig, run: PreparedRun): NerModelMeta {
     maxLen: cfg.maxLen,
     constrain: cfg.constrain,
     config: cfg as unknown as Record<string, unknown>,
+    data: run.summary,
     versions: versions(run.backend),
   };
 }

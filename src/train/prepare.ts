@@ -6,6 +6,8 @@ import { UsageError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 import { loadState, type SavedState, type TrainerState } from './resume-state.js';
 import { prepareData, trainingExamples, type PreparedData } from './corpus.js';
+import type { DataSummary } from '../store/data-summary.js';
+import { formatDataSummary, summarizeData } from './data-summary.js';
 import { initialModel, type InitialModel } from './init-model.js';
 import type { Progress } from '../util/progress.js';
 
@@ -19,6 +21,7 @@ export interface PreparedRun {
   model: InitialModel;
   examples: Example[];
   batchesPerEpoch: number;
+  summary: DataSummary;
 }
 
 // Where a run computes (backend, replica threads) may change on resume; what it computes may not.
@@ -55,7 +58,9 @@ export async function prepareRun(cfg: TrainConfig, resume: boolean, progress: Pr
       progress.log(`checkpoint ${cfg.model}: ${r.missing.length} missing${r.missing.length ? ` (${r.missing.join(', ')})` : ''}, ${r.unexpected.length} unexpected${r.unexpected.length ? ` (${r.unexpected.join(', ')})` : ''}, ${r.ignored.length} ignored`);
     }
     const examples = trainingExamples(data.train, model.tokenizer, data.labels, cfg.maxLen);
-    return { backend, saved, data, model, examples, batchesPerEpoch: Math.ceil(examples.length / cfg.batchSize) };
+    const summary = summarizeData(data, model.tokenizer, cfg.maxLen);
+    for (const line of formatDataSummary(summary, cfg.maxLen)) progress.log(line);
+    return { backend, saved, data, model, examples, batchesPerEpoch: Math.ceil(examples.length / cfg.batchSize), summary };
   } catch (err) {
     model.tagger.dispose();
     throw err;

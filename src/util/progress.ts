@@ -10,6 +10,18 @@ export interface ProgressFields {
   tokensPerSecond?: number;
 }
 
+let quietAll = false;
+
+/** `--quiet`: no progress and no notes on stderr for the rest of the process (warnings and errors still print). */
+export function setQuiet(quiet: boolean): void {
+  quietAll = quiet;
+}
+
+/** An informational line on stderr, unless --quiet. */
+export function note(line: string): void {
+  if (!quietAll) process.stderr.write(line + '\n');
+}
+
 export class Progress {
   private bar: cliProgress.SingleBar | undefined;
   private label = '';
@@ -19,10 +31,10 @@ export class Progress {
   private readonly tty: boolean;
   private fields = true;
 
-  constructor(
-    private readonly quiet = false,
-    tty = Boolean(process.stderr.isTTY),
-  ) {
+  private readonly quiet: boolean;
+
+  constructor(quiet = false, tty = Boolean(process.stderr.isTTY)) {
+    this.quiet = quiet || quietAll;
     this.tty = tty;
   }
 

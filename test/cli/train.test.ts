@@ -18,6 +18,7 @@ test('ner train --patience stops after that many epochs without a better dev F1;
   const r = runCli(['train', '--config', CONFIG, '--out', out, '--epochs', '6', '--patience', '2', '--lr', '1e-30', '--head-lr', '1e-30', '--train-limit', '64', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /no better dev F1 for 2 epoch\(s\): stopping early/);
+  assert.match(r.stderr, /data: scheme IOB2 \(detected\), 9 labels\n  train .*train\.txt: 64 sentences, \d+ tokens, \d+ longer than --max-len 48 \(windowed\); LOC \d+/, 'a data summary when training starts');
   const epochs = readFileSync(join(out, 'train_log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.type === 'epoch');
   assert.deepEqual(epochs.map((e) => e.epoch), [1, 2, 3]);
   assert.equal(new Set(epochs.map((e) => e.dev_f1)).size, 1);
@@ -160,6 +161,37 @@ describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
     const bytes = (dir: string, f: string) => readFileSync(join(dir, f));
     assert.ok(bytes(killed, 'state/weights.safetensors').equals(bytes(straight, 'state/weights.safetensors')), 'final weights differ');
     assert.ok(bytes(killed, 'model.safetensors').equals(bytes(straight, 'model.safetensors')), 'best models differ');
+  });
+
+  test('a model card (README.md, Hugging Face front matter) in the run folder, and ner info [--json] saying the same', () => {
+    const card = readFileSync(join(trained, 'README.md'), 'utf8');
+    const config = JSON.parse(readFileSync(join(trained, 'config.json'), 'utf8'));
+    const metrics = JSON.parse(readFileSync(join(trained, 'metrics.json'), 'utf8'));
+    assert.match(card, /^---\nlibrary_name: ner\npipeline_tag: token-classification\n/);
+    assert.ok(card.includes(`labels: [${Object.values(config.id2label).map((l) => JSON.stringify(l)).join(', ')}]`));
+    assert.ok(card.includes(`- { type: f1, value: ${metrics.test.f1},`), 'test F1 in the model-index');
+    assert.match(card, /\| train \| .*train\.txt \| 800 \|/);
+    assert.match(card, /"max_batch_pieces": 1536/, 'the training config, snake_case');
+    const info = runCli(['info', trained, '--json']);
+    assert.equal(info.code, 0, info.stderr);
+    const j = JSON.parse(info.stdout);
+    assert.deepEqual(j.labels, Object.values(config.id2label));
+    assert.equal(j.scores.test.f1, metrics.test.f1);
+    assert.equal(j.data.train.sentences, 800);
+    assert.equal(j.architecture.lstm_hidden, 8);
+    const text = runCli(['info', trained]);
+    assert.match(text.stdout, /^model: .*\narchitecture: BERT 1 layers × hidden 16 .*\+ BiLSTM 8 \+ CRF\nlabels \(9, IOB2\): O B-LOC/);
+    assert.equal(runCli(['info', work]).code, 2, 'a folder that is not a model');
+  });
+
+  test('--resume on a finished run says it is finished and how to train further; --quiet leaves stderr empty', () => {
+    const r = runCli(['train', '--config', CONFIG, '--out', trained, '--resume']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /is a finished run \(2 of 2 epochs done, best epoch \d\): nothing is left to resume.*ner train --model .* --out NEW_DIR/);
+    const quiet = runCli(['eval', '--model', trained, '--data', join(ROOT, 'data', 'sample-en', 'test.txt'), '--quiet']);
+    assert.equal(quiet.code, 0);
+    assert.equal(quiet.stderr, '');
+    assert.match(quiet.stdout, /^processed /);
   });
 
   test('a run folder is never overwritten: without --resume an existing run is refused (exit 2)', () => {
