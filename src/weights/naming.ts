@@ -1,4 +1,3 @@
-import type { BertConfig } from '../spec/bert-config.js';
 import type { HostTensor, WeightMap } from '../spec/host-tensor.js';
 
 /**
