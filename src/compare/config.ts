@@ -1,4 +1,5 @@
 import { readConfigFile } from '../config/load.js';
+import { resolveConfigPaths } from '../config/paths.js';
 import { TRAIN_DEFAULTS, TRAIN_KEYS, trainSettingProblem, type TrainConfig } from '../config/schema.js';
 import { lineOf } from '../util/files.js';
 import { InputError, UsageError } from '../errors.js';
@@ -56,7 +57,8 @@ export function loadCompareConfig(path: string): CompareConfig {
       const problem = trainSettingProblem(k, v);
       if (problem) fail(`"${k}"`, `${where}.${k}: ${problem} (got ${JSON.stringify(v)})`);
     }
-    return obj as Partial<TrainConfig>;
+    // Paths are relative to this file's folder, as in a training config; the runs get them absolute.
+    return resolveConfigPaths(obj as Record<string, unknown>, path) as Partial<TrainConfig>;
   };
   const base = checkSettings(values.base ?? {}, 'base');
   const checkSeeds = (seeds: unknown, where: string, after?: string): number[] => {

@@ -5,6 +5,7 @@ import { lineOf } from '../util/files.js';
 import { optimizerOptionsOf } from './optimizer.js';
 import { flagOf, SCRATCH_SETTINGS, TRAIN_DEFAULTS, TRAIN_KEYS, TRAIN_SETTINGS, trainSettingProblem, type TrainConfig } from './schema.js';
 import { camelKeys, snakeCase } from '../util/json-keys.js';
+import { resolveConfigPaths } from './paths.js';
 
 /** Reads a JSON config file: an object, with line numbers for errors. */
 export function readConfigFile(path: string): { values: Record<string, unknown>; text: string } {
@@ -34,7 +35,8 @@ export function readConfigFile(path: string): { values: Record<string, unknown>;
 export function resolveTrainConfig(file: string | undefined, flags: Partial<Record<string, unknown>>): TrainConfig {
   const read = file ? readConfigFile(file) : { values: {}, text: '' };
   // Keys may be written camelCase (headLr) or snake_case (head_lr, as ner writes its files).
-  const fromFile = { ...read, values: camelKeys<Record<string, unknown>>(read.values) };
+  const camel = camelKeys<Record<string, unknown>>(read.values);
+  const fromFile = { ...read, values: file ? resolveConfigPaths(camel, file) : camel };
   const sources: Record<string, boolean> = {};
   const fail = (key: string, detail: string): never => {
     const fromFlags = sources[key] ?? false;

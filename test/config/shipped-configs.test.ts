@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadCompareConfig } from '../../src/compare/config.js';
 import { resolveTrainConfig } from '../../src/config/load.js';
-import { ROOT } from '../helpers.js';
+import { ROOT, runCli, tempDir } from '../helpers.js';
 
 const dir = join(ROOT, 'configs');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -23,4 +23,28 @@ test('compare-optimizers.json and compare-article.json: the article’s six setu
     assert.deepEqual(cfg.setups.map((s) => s.settings.optimizer), ['bert-adamw', 'adam-l2', 'radam', 'lookahead-adamw', 'lookahead-radam', 'ranger'], f);
     assert.deepEqual(cfg.seeds, [1, 2, 3], f);
   }
+});
+
+test('paths in a config file resolve against its folder; flags against the working directory; hub ids stay', () => {
+  const sub = join(tempDir(), 'sub');
+  mkdirSync(sub);
+  const file = join(sub, 'c.json');
+  writeFileSync(file, JSON.stringify({ train: 'train.txt', dev: '../dev.txt', out: 'runs/a', model: 'bert-base-chinese' }));
+  const cfg = resolveTrainConfig(file, { test: 'test.txt' });
+  assert.equal(cfg.train, join(sub, 'train.txt'));
+  assert.equal(cfg.dev, join(sub, '..', 'dev.txt'));
+  assert.equal(cfg.out, join(sub, 'runs', 'a'));
+  assert.equal(cfg.test, 'test.txt', 'a flag is relative to where ner runs');
+  assert.equal(cfg.model, 'bert-base-chinese');
+  writeFileSync(file, JSON.stringify({ train: 'train.txt', out: 'o', model: './my-model' }));
+  assert.equal(resolveTrainConfig(file, {}).model, join(sub, 'my-model'));
+});
+
+test('the shipped configs name files that exist, from any working directory (the sample corpora)', () => {
+  for (const f of ['quickstart.json', 'debug-tiny.json']) {
+    const cfg = resolveTrainConfig(join(dir, f), { out: 'unused' });
+    for (const p of [cfg.train, cfg.dev, cfg.test]) assert.ok(p && existsSync(p), `${f}: ${p}`);
+  }
+  const r = runCli(['train', '--config', join(dir, 'debug-tiny.json'), '--out', join(tempDir(), 'o'), '--epochs', '1', '--train-limit', '16', '--quiet'], { cwd: tempDir() });
+  assert.equal(r.code, 0, r.stderr);
 });
