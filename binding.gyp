@@ -2,8 +2,8 @@
   "targets": [
     {
       "target_name": "ner_blas",
-      "sources": ["native/blas.c"],
-      "cflags": ["-O2", "-std=c11"],
+      "sources": ["native/blas.c", "native/elementwise.c"],
+      "cflags": ["-O3", "-std=c11"],
       "libraries": ["-lopenblas"]
     }
   ]

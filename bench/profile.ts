@@ -35,6 +35,17 @@ export async function profileStep(run: () => Promise<unknown>, top = 15): Promis
     e.ms += ms;
     byKernel.set(k.name, e);
   }
+  if (process.env.NER_PROFILE_SHAPES) {
+    const byShape = new Map<string, { calls: number; ms: number }>();
+    for (const k of info.kernels) {
+      const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+      const e = byShape.get(key) ?? { calls: 0, ms: 0 };
+      e.calls += 1;
+      e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      byShape.set(key, e);
+    }
+    for (const [key, e] of [...byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40)) console.error(`${e.ms.toFixed(1).padStart(8)} ${String(e.calls).padStart(5)} ${key}`);
+  }
   const kernelMs = [...byKernel.values()].reduce((n, e) => n + e.ms, 0);
   const rows = [...byKernel].map(([kernel, e]) => ({ kernel, calls: e.calls, ms: e.ms, share: e.ms / wall })).sort((a, b) => b.ms - a.ms);
   return { wall_ms: wall, kernel_ms: kernelMs, outside_ms: wall - kernelMs, top: rows.slice(0, top) };

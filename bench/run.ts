@@ -12,7 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendChoice } from '../src/backend.js';
 import { loadModel, readCorpus, resolveTrainConfig, train, Progress } from '../src/index.js';
-import { measureSgemm } from '../src/kernels/blas-matmul.js';
+import { measureSgemm } from '../src/kernels/addon.js';
 import { versions } from '../src/util/versions.js';
 import { formatProfile, profileStep, type StepProfile } from './profile.js';
 import { runTorch, torchUnavailable, type TorchFigures } from './torch.js';

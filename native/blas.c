@@ -22,7 +22,7 @@ extern char *openblas_get_config(void);
     }                                                                 \
   } while (0)
 
-static bool float_view(napi_env env, napi_value v, float **data, size_t *length) {
+bool ner_float_view(napi_env env, napi_value v, float **data, size_t *length) {
   napi_typedarray_type type;
   void *raw;
   napi_value buffer;
@@ -32,7 +32,7 @@ static bool float_view(napi_env env, napi_value v, float **data, size_t *length)
   return true;
 }
 
-static int64_t int_arg(napi_env env, napi_value v) {
+int64_t ner_int_arg(napi_env env, napi_value v) {
   int64_t out = -1;
   napi_get_value_int64(env, v, &out);
   return out;
@@ -52,14 +52,14 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   }
   float *a, *b, *c;
   size_t la, lb, lc;
-  if (!float_view(env, argv[0], &a, &la) || !float_view(env, argv[3], &b, &lb) || !float_view(env, argv[6], &c, &lc)) {
+  if (!ner_float_view(env, argv[0], &a, &la) || !ner_float_view(env, argv[3], &b, &lb) || !ner_float_view(env, argv[6], &c, &lc)) {
     napi_throw_type_error(env, NULL, "ner_blas.sgemm: a, b and c must be Float32Arrays");
     return NULL;
   }
-  int64_t ao = int_arg(env, argv[1]), as = int_arg(env, argv[2]);
-  int64_t bo = int_arg(env, argv[4]), bs = int_arg(env, argv[5]);
-  int64_t co = int_arg(env, argv[7]);
-  int64_t batch = int_arg(env, argv[8]), m = int_arg(env, argv[9]), n = int_arg(env, argv[10]), k = int_arg(env, argv[11]);
+  int64_t ao = ner_int_arg(env, argv[1]), as = ner_int_arg(env, argv[2]);
+  int64_t bo = ner_int_arg(env, argv[4]), bs = ner_int_arg(env, argv[5]);
+  int64_t co = ner_int_arg(env, argv[7]);
+  int64_t batch = ner_int_arg(env, argv[8]), m = ner_int_arg(env, argv[9]), n = ner_int_arg(env, argv[10]), k = ner_int_arg(env, argv[11]);
   bool ta = false, tb = false;
   napi_get_value_bool(env, argv[12], &ta);
   napi_get_value_bool(env, argv[13], &tb);
@@ -88,7 +88,7 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int64_t t = argc == 1 ? int_arg(env, argv[0]) : 1;
+  int64_t t = argc == 1 ? ner_int_arg(env, argv[0]) : 1;
   openblas_set_num_threads(t < 1 ? 1 : (int)t);
   return NULL;
 }
@@ -106,12 +106,21 @@ static napi_value config(napi_env env, napi_callback_info info) {
   return out;
 }
 
+napi_value ner_gelu(napi_env env, napi_callback_info info);
+napi_value ner_gelu_grad(napi_env env, napi_callback_info info);
+napi_value ner_layer_norm(napi_env env, napi_callback_info info);
+napi_value ner_layer_norm_grad(napi_env env, napi_callback_info info);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"threads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
       {"config", NULL, config, NULL, NULL, NULL, napi_default, NULL},
+      {"gelu", NULL, ner_gelu, NULL, NULL, NULL, napi_default, NULL},
+      {"geluGrad", NULL, ner_gelu_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNorm", NULL, ner_layer_norm, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormGrad", NULL, ner_layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   return exports;

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from './errors.js';
-import { blasStatus, installBlasMatMul } from './kernels/blas-matmul.js';
+import { blasStatus } from './kernels/addon.js';
+import { installBlasMatMul } from './kernels/blas-matmul.js';
+import { installGelu } from './kernels/gelu.js';
+import { installLayerNorm } from './kernels/layer-norm.js';
 import { installSharedIdentity } from './kernels/identity.js';
 import { installUnsortedSegmentSum } from './kernels/unsorted-segment-sum.js';
 
@@ -19,7 +22,7 @@ export interface BackendInfo {
   provider: string;
   /** Why earlier candidates were passed over (for `auto`). */
   skipped: string[];
-  /** What runs the matrix products, and why: e.g. "OpenBLAS 0.3.21 SkylakeX, 1 thread(s)". */
+  /** What runs the matrix products (and the fused native kernels), and why: e.g. "OpenBLAS 0.3.21 SkylakeX, 1 thread(s)". */
   kernels: string;
   /** What `ner` reports: the backend plus its native kernels, e.g. wasm+blas. */
   label: string;
@@ -44,7 +47,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     if (provider) {
       const name = tf.getBackend();
       const blas = name === 'tensorflow' ? undefined : blasStatus();
-      const native = name !== 'tensorflow' && installBlasMatMul(name as 'wasm' | 'cpu');
+      const native = name !== 'tensorflow' && installBlasMatMul(name as 'wasm' | 'cpu') && installGelu(name as 'wasm' | 'cpu') && installLayerNorm(name as 'wasm' | 'cpu');
       const kernels = name === 'tensorflow' ? 'libtensorflow' : native ? blas!.detail : `stock ${name} kernels: ${blas!.detail}`;
       active = { name, provider, skipped, kernels, label: native ? `${name}+blas` : name };
       return active;

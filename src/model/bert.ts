@@ -3,7 +3,7 @@ import type { Rng } from '../util/rng.js';
 import { encoderShapes } from '../spec/encoder-shapes.js';
 import type { HostTensor, WeightMap } from '../spec/host-tensor.js';
 import type { BertConfig } from '../spec/bert-config.js';
-import { dense as denseOp, mm, swapLast } from './ops.js';
+import { dense as denseOp, gelu, layerNorm, mm, swapLast } from './ops.js';
 import { init, type Params } from './params.js';
 
 /** Draws dropout seeds from the run's generator, so masks replay exactly on resume; null = inference. */
@@ -77,17 +77,13 @@ export class BertEncoder {
   }
 
   private layerNorm(x: tf.Tensor, name: string): tf.Tensor {
-    const mean = tf.mean(x, -1, true); // [..., 1]
-    const centred = tf.sub(x, mean); // [..., hidden]
-    const variance = tf.mean(tf.square(centred), -1, true); // [..., 1] (biased, as torch)
-    const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, this.config.layerNormEps))); // [..., hidden]
-    return tf.add(tf.mul(normed, this.p(`${name}.weight`)), this.p(`${name}.bias`));
+    return layerNorm(x, this.p(`${name}.weight`), this.p(`${name}.bias`), this.config.layerNormEps); // [..., hidden]
   }
 
   private activation(x: tf.Tensor): tf.Tensor {
     switch (this.config.hiddenAct) {
       case 'gelu': // x·Φ(x) with the exact erf
-        return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+        return gelu(x);
       case 'gelu_tanh':
         return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI)))));
       case 'relu':

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { blasActive } from '../kernels/blas-matmul.js';
+import { GELU, GELU_GRAD } from '../kernels/gelu.js';
+import { LAYER_NORM, LAYER_NORM_GRAD } from '../kernels/layer-norm.js';
 
 /** Swaps the last two axes. */
 export function swapLast(x: tf.Tensor): tf.Tensor {
@@ -40,4 +42,62 @@ export function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
 export function steps(x: tf.Tensor, axis: number): tf.Tensor[] {
   if (x.shape[axis] === 1) return [tf.squeeze(x, [axis])];
   return tf.unstack(x, axis);
+}
+
+const native = (kernel: string) => Boolean(tf.getKernel(kernel, tf.getBackend()));
+
+/**
+ * GELU with the exact erf, x·Φ(x) (Hendrycks & Gimpel 2016). Where the native addon serves the
+ * backend, one fused kernel each way (kernels/gelu.ts) with the derivative Φ(x) + x·φ(x) written
+ * out; elsewhere (tfjs-node, GPU, stock wasm) the tf-op composition and autograd, as before.
+ */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  if (native(GELU) && native(GELU_GRAD)) return fusedGelu(x);
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))); // [same as x]
+}
+
+const fusedGelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  save([x]);
+  return {
+    value: tf.engine().runKernel(GELU, { x }, {}) as tf.Tensor, // [same as x]
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [tf.engine().runKernel(GELU_GRAD, { x: saved[0]!, dy: dy as tf.Tensor }, {}) as tf.Tensor], // [same as x]
+  };
+}) as unknown as (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * Layer normalisation over the last axis with gain γ and bias β (biased variance, eps inside the
+ * root, as torch.nn.LayerNorm). Fused kernels where the native addon serves the backend
+ * (kernels/layer-norm.ts); the tf-op composition and autograd elsewhere, as before.
+ */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  if (native(LAYER_NORM) && native(LAYER_NORM_GRAD)) return fusedLayerNorm(x, gamma, beta, eps);
+  const mean = tf.mean(x, -1, true); // [..., 1]
+  const centred = tf.sub(x, mean); // [..., width]
+  const variance = tf.mean(tf.square(centred), -1, true); // [..., 1]
+  const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, eps))); // [..., width]
+  return tf.add(tf.mul(normed, gamma), beta); // [..., width]
+}
+
+/** One custom-gradient op per eps (customGrad passes tensors only; models use one or two eps values). */
+const fusedByEps = new Map<number, (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor>();
+
+function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  let op = fusedByEps.get(eps);
+  if (!op) {
+    op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+      const [y, xhat, rstd] = tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { eps }) as tf.Tensor[]; // [..., width] ×2, [..., 1]
+      save([xhat!, rstd!, gamma]);
+      return {
+        value: y!,
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          const [sxhat, srstd, sgamma] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+          return tf.engine().runKernel(LAYER_NORM_GRAD, { dy: dy as tf.Tensor, xhat: sxhat, rstd: srstd, gamma: sgamma }, {}) as tf.Tensor[]; // dx [..., width], dγ [width], dβ [width]
+        },
+      };
+    }) as unknown as (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor;
+    fusedByEps.set(eps, op);
+  }
+  return op(x, gamma, beta);
 }
