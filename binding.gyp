@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "ner_blas",
-      "sources": ["native/blas.c", "native/elementwise.c"],
+      "sources": ["native/blas.c", "native/elementwise.c", "native/lstm.c"],
       "cflags": ["-O3", "-std=c11"],
       "libraries": ["-lopenblas"]
     }

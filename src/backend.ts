@@ -4,6 +4,7 @@ import { blasStatus } from './kernels/addon.js';
 import { installBlasMatMul } from './kernels/blas-matmul.js';
 import { installGelu } from './kernels/gelu.js';
 import { installLayerNorm } from './kernels/layer-norm.js';
+import { installLstm } from './kernels/lstm.js';
 import { installSharedIdentity } from './kernels/identity.js';
 import { installUnsortedSegmentSum } from './kernels/unsorted-segment-sum.js';
 
@@ -47,7 +48,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     if (provider) {
       const name = tf.getBackend();
       const blas = name === 'tensorflow' ? undefined : blasStatus();
-      const native = name !== 'tensorflow' && installBlasMatMul(name as 'wasm' | 'cpu') && installGelu(name as 'wasm' | 'cpu') && installLayerNorm(name as 'wasm' | 'cpu');
+      const native = name !== 'tensorflow' && installBlasMatMul(name as 'wasm' | 'cpu') && installGelu(name as 'wasm' | 'cpu') && installLayerNorm(name as 'wasm' | 'cpu') && installLstm(name as 'wasm' | 'cpu');
       const kernels = name === 'tensorflow' ? 'libtensorflow' : native ? blas!.detail : `stock ${name} kernels: ${blas!.detail}`;
       active = { name, provider, skipped, kernels, label: native ? `${name}+blas` : name };
       return active;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.js';
+import { LSTM_BACKWARD, LSTM_FORWARD } from '../kernels/lstm.js';
 import { mm } from './ops.js';
 import { init, type Params } from './params.js';
 
@@ -48,7 +49,7 @@ export class BiLSTM {
     const uf = tf.reshape(p('forward.recurrent_kernel'), [H, 4, 1, H]);
     const ub = tf.reshape(p('backward.recurrent_kernel'), [H, 4, 1, H]);
     const U = tf.reshape(tf.concat([tf.concat([uf, zeros], 2), tf.concat([zeros, ub], 2)], 0), [2 * H, 8 * H]) as tf.Tensor2D; // [2H, 8H]
-    const hs = lstmSequence(proj, U); // [batch, steps, 2H]
+    const hs = (tf.getKernel(LSTM_FORWARD, tf.getBackend()) ? nativeLstmSequence : lstmSequence)(proj, U); // [batch, steps, 2H]
     const seq = tf.reshape(hs, [batch * steps, 2 * H]); // [batch·steps, 2H]
     const [fw, bwReversed] = tf.split(seq, 2, 1); // 2 × [batch·steps, H]
     const bw = tf.gather(bwReversed!, reverse); // [batch·steps, H]
@@ -116,6 +117,20 @@ export const lstmSequence = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc
       const dProj = tf.stack(dGates, 1); // [batch, steps, 8H]
       const dU = tf.matMul(tf.transpose(prev), tf.reshape(dProj, [batch * steps, G])); // [2H, 8H]
       return [dProj, dU];
+    },
+  };
+}) as unknown as (proj: tf.Tensor3D, U: tf.Tensor2D) => tf.Tensor3D;
+
+/** lstmSequence on the native kernels (kernels/lstm.ts): same mathematics, two kernel calls. */
+export const nativeLstmSequence = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [proj, U, save] = args as [tf.Tensor3D, tf.Tensor2D, tf.GradSaveFunc];
+  const [hs, gates, cprev, tc, hprev] = tf.engine().runKernel(LSTM_FORWARD, { proj, U }, {}) as tf.Tensor[]; // [batch, steps, 2H], [batch, steps, 8H], 3 × [batch, steps, 2H]
+  save([gates!, cprev!, tc!, hprev!, U]);
+  return {
+    value: hs!,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], kept: tf.Tensor[]) => {
+      const [g, c, t, h, u] = kept as tf.Tensor[];
+      return tf.engine().runKernel(LSTM_BACKWARD, { dy: dy as tf.Tensor, gates: g!, cprev: c!, tc: t!, hprev: h!, U: u! }, {}) as tf.Tensor[]; // dproj [batch, steps, 8H], dU [2H, 8H]
     },
   };
 }) as unknown as (proj: tf.Tensor3D, U: tf.Tensor2D) => tf.Tensor3D;
