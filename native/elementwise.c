@@ -169,3 +169,39 @@ napi_value ner_layer_norm_grad(napi_env env, napi_callback_info info) {
   }
   return NULL;
 }
+
+// Inverted dropout whose mask is a pure function of (seed, element index): a splitmix64 hash, so
+// the backward pass regenerates the mask instead of storing it, and a run replays it exactly from
+// the seed its checkpoint saved. keep ⇔ u ≥ rate with u uniform in [0, 1); kept values × 1/(1−rate).
+static inline float dropout_uniform(uint64_t seed, uint64_t i) {
+  uint64_t z = (seed << 32) ^ (i + 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return (float)(z >> 40) * (1.0f / 16777216.0f);
+}
+
+// dropout(x, xOff, y, yOff, n, seed, rate): y = x·keep/(1−rate); the same call with dy as x is the gradient.
+napi_value ner_dropout(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *x, *y;
+  size_t lx, ly;
+  if (argc != 7 || !ner_float_view(env, argv[0], &x, &lx) || !ner_float_view(env, argv[2], &y, &ly)) {
+    napi_throw_type_error(env, NULL, "ner_native.dropout: expected (x, offset, y, offset, n, seed, rate)");
+    return NULL;
+  }
+  int64_t xo = ner_int_arg(env, argv[1]), yo = ner_int_arg(env, argv[3]), n = ner_int_arg(env, argv[4]), seed = ner_int_arg(env, argv[5]);
+  double rate = 0;
+  napi_get_value_double(env, argv[6], &rate);
+  if (xo < 0 || yo < 0 || n < 0 || xo + n > (int64_t)lx || yo + n > (int64_t)ly || !(rate >= 0 && rate < 1)) {
+    napi_throw_range_error(env, NULL, "ner_native.dropout: an operand lies outside its array, or rate is not in [0, 1)");
+    return NULL;
+  }
+  x += xo;
+  y += yo;
+  const float r = (float)rate, scale = (float)(1.0 / (1.0 - rate));
+  for (int64_t i = 0; i < n; i++) y[i] = dropout_uniform((uint64_t)seed, (uint64_t)i) >= r ? x[i] * scale : 0.0f;
+  return NULL;
+}

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { addon } from './addon.js';
 import { backendMemory } from './memory.js';
+import { registerNative } from './register.js';
 
 /**
  * Fused GELU kernels (native/elementwise.c) for wasm and cpu: the forward x·Φ(x) and its gradient
@@ -35,9 +36,5 @@ function gradient(backendName: 'wasm' | 'cpu'): tf.KernelFunc {
 
 /** Registers both kernels for the backend where the addon is loaded; returns whether it did. */
 export function installGelu(backendName: 'wasm' | 'cpu'): boolean {
-  if (!addon()) return false;
-  for (const [name, make] of [[GELU, forward], [GELU_GRAD, gradient]] as const) {
-    if (!tf.getKernel(name, backendName)) tf.registerKernel({ kernelName: name, backendName, kernelFunc: make(backendName) });
-  }
-  return true;
+  return registerNative(backendName, [[GELU, forward], [GELU_GRAD, gradient]]);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { addon } from './addon.js';
 import { backendMemory } from './memory.js';
+import { registerNative } from './register.js';
 
 /**
  * Fused layer normalisation (native/elementwise.c) for wasm and cpu. Composed of tf ops, one
@@ -44,9 +45,5 @@ function gradient(backendName: 'wasm' | 'cpu'): tf.KernelFunc {
 
 /** Registers both kernels for the backend where the addon is loaded; returns whether it did. */
 export function installLayerNorm(backendName: 'wasm' | 'cpu'): boolean {
-  if (!addon()) return false;
-  for (const [name, make] of [[LAYER_NORM, forward], [LAYER_NORM_GRAD, gradient]] as const) {
-    if (!tf.getKernel(name, backendName)) tf.registerKernel({ kernelName: name, backendName, kernelFunc: make(backendName) });
-  }
-  return true;
+  return registerNative(backendName, [[LAYER_NORM, forward], [LAYER_NORM_GRAD, gradient]]);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { addon } from './addon.js';
 import { backendMemory } from './memory.js';
+import { registerNative } from './register.js';
 
 /**
  * The LSTM recurrence of model/bilstm.ts as two native kernels (native/lstm.c) for wasm and cpu:
@@ -45,9 +46,5 @@ function backward(backendName: 'wasm' | 'cpu'): tf.KernelFunc {
 
 /** Registers both kernels for the backend where the addon is loaded; returns whether it did. */
 export function installLstm(backendName: 'wasm' | 'cpu'): boolean {
-  if (!addon()) return false;
-  for (const [name, make] of [[LSTM_FORWARD, forward], [LSTM_BACKWARD, backward]] as const) {
-    if (!tf.getKernel(name, backendName)) tf.registerKernel({ kernelName: name, backendName, kernelFunc: make(backendName) });
-  }
-  return true;
+  return registerNative(backendName, [[LSTM_FORWARD, forward], [LSTM_BACKWARD, backward]]);
 }

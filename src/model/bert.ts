@@ -3,6 +3,7 @@ import type { Rng } from '../util/rng.js';
 import { encoderShapes } from '../spec/encoder-shapes.js';
 import type { HostTensor, WeightMap } from '../spec/host-tensor.js';
 import type { BertConfig } from '../spec/bert-config.js';
+import { DROPOUT } from '../kernels/dropout.js';
 import { dense as denseOp, gelu, layerNorm, mm, swapLast } from './ops.js';
 import { init, type Params } from './params.js';
 
@@ -94,5 +95,13 @@ export class BertEncoder {
 
 /** Inverted dropout with a seed from the run's generator; identity at inference or rate 0. */
 export function dropout(x: tf.Tensor, rate: number, seeds: DropoutSeeds): tf.Tensor {
-  return seeds && rate > 0 ? tf.dropout(x, rate, undefined, seeds()) : x;
+  if (!seeds || rate <= 0) return x;
+  const seed = seeds();
+  return tf.getKernel(DROPOUT, tf.getBackend()) ? fusedDropout(x, seed, rate) : tf.dropout(x, rate, undefined, seed);
+}
+
+/** Dropout on the native kernel (kernels/dropout.ts): the gradient is the same mask applied to dy. */
+function fusedDropout(x: tf.Tensor, seed: number, rate: number): tf.Tensor {
+  const run = (t: tf.Tensor) => tf.engine().runKernel(DROPOUT, { x: t }, { seed, rate }) as tf.Tensor; // [same as x]
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({ value: run(args[0] as tf.Tensor), gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [run(dy as tf.Tensor)] }))(x);
 }
