@@ -112,6 +112,7 @@ napi_value ner_layer_norm(napi_env env, napi_callback_info info);
 napi_value ner_layer_norm_grad(napi_env env, napi_callback_info info);
 napi_value ner_lstm_forward(napi_env env, napi_callback_info info);
 napi_value ner_dropout(napi_env env, napi_callback_info info);
+napi_value ner_adam(napi_env env, napi_callback_info info);
 napi_value ner_lstm_backward(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -126,6 +127,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"layerNormGrad", NULL, ner_layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
       {"lstmForward", NULL, ner_lstm_forward, NULL, NULL, NULL, napi_default, NULL},
       {"dropout", NULL, ner_dropout, NULL, NULL, NULL, napi_default, NULL},
+      {"adam", NULL, ner_adam, NULL, NULL, NULL, napi_default, NULL},
       {"lstmBackward", NULL, ner_lstm_backward, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));

@@ -205,3 +205,45 @@ napi_value ner_dropout(napi_env env, napi_callback_info info) {
   for (int64_t i = 0; i < n; i++) y[i] = dropout_uniform((uint64_t)seed, (uint64_t)i) >= r ? x[i] * scale : 0.0f;
   return NULL;
 }
+
+// One Adam/AdamW step over a variable (src/optim/adam.ts, torch.optim.Adam/AdamW), in the order
+// and float32 arithmetic of its tf-op form: p ← p·decay; g ← g + l2·p; m ← β1·m + (1−β1)·g;
+// v ← β2·v + (1−β2)·g²; p ← p − (m / (√v/√bc2 + ε))·step. Outputs new p, m, v.
+// adam(p, pOff, m, mOff, v, vOff, g, gOff, p2, p2Off, m2, m2Off, v2, v2Off, n, beta1, beta2, eps, step, sqrtBc2, decay, l2)
+napi_value ner_adam(napi_env env, napi_callback_info info) {
+  size_t argc = 22;
+  napi_value argv[22];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 22) {
+    napi_throw_type_error(env, NULL, "ner_native.adam: expected 22 arguments");
+    return NULL;
+  }
+  const int64_t n = ner_int_arg(env, argv[14]);
+  float *ptr[7];
+  for (int i = 0; i < 7; i++) {
+    size_t length;
+    const int64_t off = ner_int_arg(env, argv[2 * i + 1]);
+    if (!ner_float_view(env, argv[2 * i], &ptr[i], &length) || n < 0 || off < 0 || off + n > (int64_t)length) {
+      napi_throw_range_error(env, NULL, "ner_native.adam: an operand is missing or lies outside its array");
+      return NULL;
+    }
+    ptr[i] += off;
+  }
+  double d[7];
+  for (int i = 0; i < 7; i++) napi_get_value_double(env, argv[15 + i], &d[i]);
+  const float b1 = (float)d[0], b2 = (float)d[1], eps = (float)d[2], step = (float)d[3], sbc2 = (float)d[4], decay = (float)d[5], l2 = (float)d[6];
+  const float c1 = (float)(1.0 - d[0]), c2 = (float)(1.0 - d[1]);
+  const float *p = ptr[0], *m = ptr[1], *v = ptr[2], *g = ptr[3];
+  float *p2 = ptr[4], *m2 = ptr[5], *v2 = ptr[6];
+  for (int64_t i = 0; i < n; i++) {
+    const float pi = decay == 1.0f ? p[i] : p[i] * decay;
+    const float gi = l2 == 0.0f ? g[i] : g[i] + p[i] * l2;
+    const float mi = m[i] * b1 + gi * c1;
+    const float vi = v[i] * b2 + (gi * gi) * c2;
+    const float denom = sqrtf(vi) / sbc2 + eps;
+    m2[i] = mi;
+    v2[i] = vi;
+    p2[i] = pi - (mi / denom) * step;
+  }
+  return NULL;
+}

@@ -15,6 +15,8 @@ export interface NativeAddon {
   layerNorm(x: Float32Array, xOff: number, g: Float32Array, gOff: number, b: Float32Array, bOff: number, y: Float32Array, yOff: number, xhat: Float32Array, xhOff: number, rstd: Float32Array, rOff: number, rows: number, width: number, eps: number): void;
   layerNormGrad(dy: Float32Array, dyOff: number, xhat: Float32Array, xhOff: number, rstd: Float32Array, rOff: number, g: Float32Array, gOff: number, dx: Float32Array, dxOff: number, dg: Float32Array, dgOff: number, db: Float32Array, dbOff: number, rows: number, width: number): void;
   dropout(x: Float32Array, xOff: number, y: Float32Array, yOff: number, n: number, seed: number, rate: number): void;
+  /** (p, m, v, g, p′, m′, v′ as array, offset pairs), n, β1, β2, ε, step, √bc2, decay, l2 (native/elementwise.c). */
+  adam(...args: (Float32Array | number)[]): void;
   /** Arguments: (array, offset) pairs, then batch, steps, 2H (native/lstm.c). */
   lstmForward(...args: (Float32Array | number)[]): void;
   lstmBackward(...args: (Float32Array | number)[]): void;
