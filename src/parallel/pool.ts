@@ -135,7 +135,9 @@ export class ReplicaPool {
 
   /** One optimizer step on `chosen` over all replicas; returns the batch loss (non-finite: nothing applied). */
   async step(chosen: readonly Example[], o: { optimizer: StatefulOptimizer; trainable: tf.Variable[]; maxBatchPieces: number; padId: number; seeds: () => number; seedsPerPart: number }): Promise<number> {
-    const shares = splitShares(chosen, this.size).map((s) => microBatches(s, o.maxBatchPieces));
+    // --max-batch-pieces bounds the pieces in flight over all replicas (each holds its activations).
+    const perReplica = Math.max(1, Math.floor(o.maxBatchPieces / this.size));
+    const shares = splitShares(chosen, this.size).map((s) => microBatches(s, perReplica));
     const total = shares.flat().reduce((n, p) => n + partSize(this.tagger, p), 0);
     // Dropout seeds in a fixed order (replica, then part), drawn before any replica starts.
     const seeds = shares.map((parts) => Array.from({ length: parts.length * o.seedsPerPart }, () => o.seeds()));
