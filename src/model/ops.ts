@@ -35,8 +35,28 @@ export const mm: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad((...a
 export function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const shape = x.shape;
   const flat = tf.reshape(x, [-1, shape[shape.length - 1]!]); // [rows, in]
-  return tf.reshape(tf.add(mm(flat, w), b), [...shape.slice(0, -1), w.shape[1]!]); // [..., out]
+  const y = blasActive() ? affine(flat, w, b) : tf.add(mm(flat, w), b); // [rows, out]
+  return tf.reshape(y, [...shape.slice(0, -1), w.shape[1]!]); // [..., out]
 }
+
+/**
+ * x·W + b with every gradient a BLAS product: dx = dy·Wᵀ, dW = xᵀ·dy, and db = 1ᵀ·dy. Autograd
+ * would reduce dy over its rows with tfjs's Sum, which on wasm transposes first (143 ms per step
+ * for BERT's biases here, against a few ms as a product; docs/notes.md).
+ */
+const affine: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b), // [rows, out]
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const g = dy as tf.Tensor2D;
+      const ones = tf.ones([1, g.shape[0]]); // [1, rows]
+      return [tf.matMul(g, sw, false, true), tf.matMul(sx, g, true, false), tf.reshape(tf.matMul(ones, g), [g.shape[1]])]; // [rows, in], [in, out], [out]
+    },
+  };
+}) as unknown as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 /** The steps of x along `axis` as separate tensors (one op and one gradient op, unlike per-step slices). */
 export function steps(x: tf.Tensor, axis: number): tf.Tensor[] {
