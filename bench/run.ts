@@ -39,55 +39,63 @@ const trainSentences = 32 * (STEPS + 1);
 let peakRss = 0;
 const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 const work = mkdtempSync(join(tmpdir(), 'ner-bench-'));
-const cfg = resolveTrainConfig(undefined, {
-  model,
-  train: join(corpora, 'dev.txt'),
-  dev: join(corpora, 'test.txt'),
-  out: join(work, 'model'),
-  trainLimit: trainSentences,
-  devLimit: 64,
-  epochs: 1,
-  batchSize: 32,
-  maxLen: 128,
-  optimizer: 'adamw',
-  lr: 2e-4,
-  headLr: 2e-3,
-  optimizerOptions: { epsilon: 1e-6 },
-  schedule: 'constant',
-  warmup: 0,
-  backend: backendChoice,
-  workers,
-});
-let pieces = 0;
-let words = 0;
-let seconds = 0;
-let steps = 0;
-let profile: StepProfile | undefined;
-const result = await train(cfg, false, {
-  progress: new Progress(),
-  makeStep: (_ctx, standard) => async (chosen) => {
-    const t0 = performance.now();
-    let loss = 0;
-    // The profiled step is the third (kernels set up, moments warm); it is not counted.
-    if (PROFILE && steps === 2) profile = await profileStep(async () => (loss = await standard(chosen)));
-    else {
-      loss = await standard(chosen);
-      seconds += (performance.now() - t0) / 1000;
-      pieces += chosen.reduce((n, e) => n + e.window.inputIds.length, 0);
-      words += chosen.reduce((n, e) => n + e.window.wordStarts.length, 0);
-    }
-    steps++;
-    return loss;
-  },
-});
+const settings = (out: string, replicas: number | null) =>
+  resolveTrainConfig(undefined, {
+    model,
+    train: join(corpora, 'dev.txt'),
+    dev: join(corpora, 'test.txt'),
+    out,
+    trainLimit: trainSentences,
+    devLimit: 64,
+    epochs: 1,
+    batchSize: 32,
+    maxLen: 128,
+    optimizer: 'adamw',
+    lr: 2e-4,
+    headLr: 2e-3,
+    optimizerOptions: { epsilon: 1e-6 },
+    schedule: 'constant',
+    warmup: 0,
+    backend: backendChoice,
+    workers: replicas,
+  });
+
+/** One timed training run: every step counted, except the profiled one. */
+async function timedTraining(out: string, replicas: number | null) {
+  const t = { pieces: 0, words: 0, seconds: 0, steps: 0, profile: undefined as StepProfile | undefined };
+  const result = await train(settings(out, replicas), false, {
+    progress: new Progress(),
+    makeStep: (_ctx, standard) => async (chosen) => {
+      const t0 = performance.now();
+      let loss = 0;
+      // The profiled step is the third (kernels set up, moments warm); it is not counted.
+      if (PROFILE && t.steps === 2) t.profile = await profileStep(async () => (loss = await standard(chosen)));
+      else {
+        loss = await standard(chosen);
+        t.seconds += (performance.now() - t0) / 1000;
+        t.pieces += chosen.reduce((n, e) => n + e.window.inputIds.length, 0);
+        t.words += chosen.reduce((n, e) => n + e.window.wordStarts.length, 0);
+      }
+      t.steps++;
+      return loss;
+    },
+  });
+  return { ...t, result };
+}
+
+const out = join(work, 'model');
+const { pieces, words, seconds, steps, profile, result } = await timedTraining(out, workers);
 const test = (await readCorpus(join(corpora, 'test.txt'), 'labelled')).slice(0, SENTENCES);
-const loaded = await loadModel(cfg.out, { workers });
+const loaded = await loadModel(out, { workers });
 const p0 = performance.now();
 await loaded.predictor(32).predictWords(test.map((s) => s.tokens));
 const predictSeconds = (performance.now() - p0) / 1000;
 await loaded.dispose();
 clearInterval(sample);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
+// The same training on one replica, for the scaling figure (after the headline run, so its
+// memory does not count in the peak above).
+const single = result.replicas > 1 && !PROFILE ? await timedTraining(join(work, 'single'), 1) : undefined;
 rmSync(work, { recursive: true, force: true });
 if (profile) log(formatProfile(profile));
 
@@ -103,6 +111,8 @@ const ner = {
   train_seconds: seconds,
   train_tokens_per_s: pieces / seconds,
   train_words_per_s: words / seconds,
+  one_replica_train_tokens_per_s: single ? single.pieces / single.seconds : null,
+  replica_scaling: single ? pieces / seconds / (single.pieces / single.seconds) : null,
   predict_sentences_per_s: SENTENCES / predictSeconds,
   peak_rss_mb: peakRss / 2 ** 20,
 };
@@ -136,6 +146,7 @@ if (args.has('--json')) console.log(JSON.stringify(results, null, 2));
 else {
   const x = (r: number | null | undefined) => (r ? `${r.toFixed(2)}×` : '–');
   console.log(`ner (${ner.backend}, ${ner.replicas} replica(s); ${ner.kernels}): training ${ner.train_tokens_per_s.toFixed(0)} tokens/s (${ner.train_words_per_s.toFixed(0)} words/s), prediction ${ner.predict_sentences_per_s.toFixed(1)} sentences/s, peak RSS ${ner.peak_rss_mb.toFixed(0)} MiB`);
+  if (ner.replica_scaling) console.log(`1 → ${ner.replicas} replicas: ${ner.one_replica_train_tokens_per_s!.toFixed(0)} → ${ner.train_tokens_per_s.toFixed(0)} tokens/s (${ner.replica_scaling.toFixed(2)}×)`);
   if (torch && 'engine' in torch)
     console.log(`PyTorch reference (${torch.engine}): training ${torch.train_tokens_per_s.toFixed(0)} tokens/s, prediction ${torch.eval_sentences_per_s.toFixed(1)} sentences/s, peak RSS ${torch.peak_rss_mb?.toFixed(0) ?? '?'} MiB`);
   else if (torch) console.log(`PyTorch reference not run: ${torch.skipped}`);
