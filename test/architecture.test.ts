@@ -6,8 +6,7 @@ import { ROOT } from './helpers.js';
 
 /**
  * The floors of src/, bottom first: a room imports only rooms on lower floors (and itself), so
- * the arrows run one way. parallel/ is not placed yet: it imports train/step.ts and
- * predict/predictor.ts, which import it back at the folder level.
+ * the arrows run one way.
  */
 const FLOORS: string[][] = [
   ['errors'],
@@ -16,14 +15,14 @@ const FLOORS: string[][] = [
   ['util'],
   ['spec', 'tokenizer', 'data'],
   ['metrics', 'weights', 'model', 'optim'],
-  ['store', 'encoder', 'config'],
+  ['store', 'encoder', 'config', 'parallel'],
   ['predict'],
   ['train'],
   ['compare'],
   ['commands'],
   ['cli', 'index'],
 ];
-const UNPLACED = ['parallel'];
+const UNPLACED: string[] = [];
 
 const floorOf = (room: string) => FLOORS.findIndex((f) => f.includes(room));
 const roomOf = (pathInSrc: string) => pathInSrc.split('/')[0]!.replace(/\.ts$/, '');

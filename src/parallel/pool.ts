@@ -5,7 +5,7 @@ import type { TransitionMask } from '../data/constraints.js';
 import { RuntimeFailure } from '../errors.js';
 import type { Decoded, Tagger } from '../model/tagger.js';
 import type { StatefulOptimizer } from '../optim/optimizer.js';
-import { accumulatedGradients, partSize } from '../train/step.js';
+import { accumulatedGradients, partSize } from '../model/gradients.js';
 import { layoutOf, sharedBuffer, slot, writeTensors, type Layout } from './layout.js';
 import type { ReplicaInit, Reply, Request } from './protocol.js';
 

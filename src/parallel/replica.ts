@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../backend.js';
 import { Tagger } from '../model/tagger.js';
-import { accumulatedGradients } from '../train/step.js';
+import { accumulatedGradients } from '../model/gradients.js';
 import { Rng } from '../util/rng.js';
 import { layoutOf, sameLayout, slot } from './layout.js';
 import type { ReplicaInit, Reply, Request } from './protocol.js';

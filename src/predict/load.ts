@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { activeBackend } from '../backend.js';
 import { Tagger } from '../model/tagger.js';
 import type { ReplicaPool } from '../parallel/pool.js';
-import { poolDecoder, replicaCount, startReplicas } from '../parallel/replicas.js';
+import { replicaCount, startReplicas } from '../parallel/replicas.js';
 import { readModelDir } from '../store/model-dir.js';
 import { buildTokenizer, readTokenizerFiles, type WordPieceTokenizer } from '../tokenizer/wordpiece.js';
 import { Rng } from '../util/rng.js';
@@ -55,7 +55,7 @@ export async function loadModel(source: string, o: { constrain?: boolean; worker
   return {
     ...model,
     replicas: count,
-    predictor: (batchSize) => new Predictor(model.tagger, model.tokenizer, { ...model.predictor(batchSize).options, decoder: poolDecoder(p) }),
+    predictor: (batchSize) => new Predictor(model.tagger, model.tokenizer, { ...model.predictor(batchSize).options, decoder: p.decode.bind(p) }),
     dispose: () => {
       void p.close();
       model.dispose();

@@ -5,7 +5,7 @@ import { transitionMask } from '../data/constraints.js';
 import type { Scheme } from '../data/schemes.js';
 import type { Tagger } from '../model/tagger.js';
 import type { StatefulOptimizer } from '../optim/optimizer.js';
-import { poolDecoder, parallelStep, replicaCount, startReplicas } from '../parallel/replicas.js';
+import { replicaCount, startReplicas } from '../parallel/replicas.js';
 import type { ReplicaPool } from '../parallel/pool.js';
 import { Predictor } from '../predict/predictor.js';
 import { Rng } from '../util/rng.js';
@@ -20,6 +20,7 @@ import { finishRun, type TrainResult } from './finish.js';
 import { freshState, prepareRun, type PreparedRun } from './prepare.js';
 import type { Progress } from '../util/progress.js';
 import { encoderWeights, slowWeightsFromInit } from './start-weights.js';
+import { parallelStep } from './parallel-step.js';
 import { localStep, type StepContext, type TrainStep } from './step.js';
 
 export type { TrainResult } from './finish.js';
@@ -72,7 +73,7 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
     pool = await startReplicas(tagger, replicas, run.backend, run.model.tokenizer.padId);
     progress.log(`replicas: ${replicas} (${cfg.workers === null ? 'one per core' : '--workers'}${pool ? ', gradients summed in replica order' : ', this thread only'})`);
     const mask = cfg.constrain ? transitionMask(data.labels, data.scheme) : undefined;
-    const predictor = new Predictor(tagger, run.model.tokenizer, { maxLen: cfg.maxLen, batchSize: cfg.batchSize, ...(mask ? { mask } : {}), ...(pool ? { decoder: poolDecoder(pool) } : {}) });
+    const predictor = new Predictor(tagger, run.model.tokenizer, { maxLen: cfg.maxLen, batchSize: cfg.batchSize, ...(mask ? { mask } : {}), ...(pool ? { decoder: pool.decode.bind(pool) } : {}) });
     const evaluate = (corpus: Corpus) => {
       // Evaluations follow optimizer steps or a restored best model: the replicas reload first.
       pool?.weightsChanged();
