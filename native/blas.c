@@ -3,7 +3,7 @@
 // stock wasm multiplies at ~20 GFLOP/s on one thread and 1–2 GFLOP/s with a transposed operand;
 // OpenBLAS reaches ~75 on one thread, transposed or not (docs/notes.md, "Native matrix products").
 // Plain C against node_api.h only, so it builds with Node's own headers and no npm package.
-#include <node_api.h>
+#include "ner_native.h"
 #include <cblas.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,6 +36,35 @@ int64_t ner_int_arg(napi_env env, napi_value v) {
   int64_t out = -1;
   napi_get_value_int64(env, v, &out);
   return out;
+}
+
+double ner_double_arg(napi_env env, napi_value v) {
+  double out = 0;
+  napi_get_value_double(env, v, &out);
+  return out;
+}
+
+bool ner_operands(napi_env env, napi_value *argv, int count, const int64_t *need, float **out, const char *name) {
+  for (int i = 0; i < count; i++) {
+    float *data;
+    size_t length;
+    const int64_t off = ner_int_arg(env, argv[2 * i + 1]);
+    if (!ner_float_view(env, argv[2 * i], &data, &length) || need[i] < 0 || off < 0 || off + need[i] > (int64_t)length) {
+      napi_throw_range_error(env, NULL, name);
+      return false;
+    }
+    out[i] = data + off;
+  }
+  return true;
+}
+
+bool ner_args(napi_env env, napi_callback_info info, size_t expected, napi_value *argv, const char *name) {
+  size_t argc = expected;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != expected) {
+    napi_throw_type_error(env, NULL, name);
+    return false;
+  }
+  return true;
 }
 
 // sgemm(a, aOffset, aBatchStride, b, bOffset, bBatchStride, c, cOffset, batch, m, n, k, transA, transB)

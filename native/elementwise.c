@@ -1,13 +1,8 @@
 // Fused element-wise kernels for the wasm and cpu backends (src/kernels/native-ops.ts), one pass
 // over memory each. Measured (docs/notes.md): GELU with tfjs-wasm's Erf, Exp and Multiply kernels
 // cost ~18% of a training step — Erf alone ~20 ns per element on [32,45,1024] activations.
-#include <node_api.h>
+#include "ner_native.h"
 #include <math.h>
-#include <stdbool.h>
-#include <stdint.h>
-
-bool ner_float_view(napi_env env, napi_value v, float **data, size_t *length);
-int64_t ner_int_arg(napi_env env, napi_value v);
 
 static const float INV_SQRT2 = 0.70710678118654752f;
 
@@ -55,45 +50,26 @@ static inline float fast_exp_neg(float x) {
 
 // (x, xOff, y, yOff, n) → y = x·Φ(x) = ½x(1 + erf(x/√2))
 napi_value ner_gelu(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  float *x, *y;
-  size_t lx, ly;
-  if (argc != 5 || !ner_float_view(env, argv[0], &x, &lx) || !ner_float_view(env, argv[2], &y, &ly)) {
-    napi_throw_type_error(env, NULL, "ner_native.gelu: expected (Float32Array, offset, Float32Array, offset, n)");
-    return NULL;
-  }
-  int64_t xo = ner_int_arg(env, argv[1]), yo = ner_int_arg(env, argv[3]), n = ner_int_arg(env, argv[4]);
-  if (xo < 0 || yo < 0 || n < 0 || xo + n > (int64_t)lx || yo + n > (int64_t)ly) {
-    napi_throw_range_error(env, NULL, "ner_native.gelu: an operand lies outside its array");
-    return NULL;
-  }
-  x += xo;
-  y += yo;
+  if (!ner_args(env, info, 5, argv, "ner_native.gelu: expected (x, offset, y, offset, n)")) return NULL;
+  const int64_t n = ner_int_arg(env, argv[4]), need[2] = {n, n};
+  float *p[2];
+  if (!ner_operands(env, argv, 2, need, p, "ner_native.gelu: an operand lies outside its array")) return NULL;
+  const float *x = p[0];
+  float *y = p[1];
   for (int64_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + fast_erf(x[i] * INV_SQRT2));
   return NULL;
 }
 
 // (x, xOff, dy, dyOff, dx, dxOff, n) → dx = dy·(Φ(x) + x·φ(x))
 napi_value ner_gelu_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  float *x, *dy, *dx;
-  size_t lx, ldy, ldx;
-  if (argc != 7 || !ner_float_view(env, argv[0], &x, &lx) || !ner_float_view(env, argv[2], &dy, &ldy) || !ner_float_view(env, argv[4], &dx, &ldx)) {
-    napi_throw_type_error(env, NULL, "ner_native.geluGrad: expected (x, offset, dy, offset, dx, offset, n)");
-    return NULL;
-  }
-  int64_t xo = ner_int_arg(env, argv[1]), dyo = ner_int_arg(env, argv[3]), dxo = ner_int_arg(env, argv[5]), n = ner_int_arg(env, argv[6]);
-  if (xo < 0 || dyo < 0 || dxo < 0 || n < 0 || xo + n > (int64_t)lx || dyo + n > (int64_t)ldy || dxo + n > (int64_t)ldx) {
-    napi_throw_range_error(env, NULL, "ner_native.geluGrad: an operand lies outside its array");
-    return NULL;
-  }
-  x += xo;
-  dy += dyo;
-  dx += dxo;
+  if (!ner_args(env, info, 7, argv, "ner_native.geluGrad: expected (x, offset, dy, offset, dx, offset, n)")) return NULL;
+  const int64_t n = ner_int_arg(env, argv[6]), need[3] = {n, n, n};
+  float *p[3];
+  if (!ner_operands(env, argv, 3, need, p, "ner_native.geluGrad: an operand lies outside its array")) return NULL;
+  const float *x = p[0], *dy = p[1];
+  float *dx = p[2];
   for (int64_t i = 0; i < n; i++) {
     const float v = x[i];
     const float cdf = 0.5f * (1.0f + fast_erf(v * INV_SQRT2));
@@ -107,27 +83,15 @@ napi_value ner_gelu_grad(napi_env env, napi_callback_info info) {
 // inside the root), forward and backward in one pass each over [rows, width].
 // layerNorm(x, xOff, gamma, gOff, beta, bOff, y, yOff, xhat, xhOff, rstd, rOff, rows, width, eps)
 napi_value ner_layer_norm(napi_env env, napi_callback_info info) {
-  size_t argc = 15;
   napi_value argv[15];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  float *x, *g, *b, *y, *xh, *rs;
-  size_t lx, lg, lb, ly, lxh, lrs;
-  if (argc != 15 || !ner_float_view(env, argv[0], &x, &lx) || !ner_float_view(env, argv[2], &g, &lg) || !ner_float_view(env, argv[4], &b, &lb) ||
-      !ner_float_view(env, argv[6], &y, &ly) || !ner_float_view(env, argv[8], &xh, &lxh) || !ner_float_view(env, argv[10], &rs, &lrs)) {
-    napi_throw_type_error(env, NULL, "ner_native.layerNorm: expected Float32Arrays with offsets, rows, width, eps");
-    return NULL;
-  }
-  int64_t xo = ner_int_arg(env, argv[1]), go = ner_int_arg(env, argv[3]), bo = ner_int_arg(env, argv[5]), yo = ner_int_arg(env, argv[7]);
-  int64_t xho = ner_int_arg(env, argv[9]), ro = ner_int_arg(env, argv[11]), rows = ner_int_arg(env, argv[12]), w = ner_int_arg(env, argv[13]);
-  double eps = 0;
-  napi_get_value_double(env, argv[14], &eps);
-  const int64_t n = rows * w;
-  if (xo < 0 || go < 0 || bo < 0 || yo < 0 || xho < 0 || ro < 0 || rows < 0 || w <= 0 || xo + n > (int64_t)lx || go + w > (int64_t)lg || bo + w > (int64_t)lb ||
-      yo + n > (int64_t)ly || xho + n > (int64_t)lxh || ro + rows > (int64_t)lrs) {
-    napi_throw_range_error(env, NULL, "ner_native.layerNorm: an operand lies outside its array");
-    return NULL;
-  }
-  x += xo; g += go; b += bo; y += yo; xh += xho; rs += ro;
+  if (!ner_args(env, info, 15, argv, "ner_native.layerNorm: expected 6 (array, offset) pairs, rows, width, eps")) return NULL;
+  const int64_t rows = ner_int_arg(env, argv[12]), w = ner_int_arg(env, argv[13]), n = rows * w;
+  const double eps = ner_double_arg(env, argv[14]);
+  const int64_t need[6] = {n, w, w, n, n, rows};
+  float *p[6];
+  if (rows < 0 || w <= 0 || !ner_operands(env, argv, 6, need, p, "ner_native.layerNorm: an operand lies outside its array")) return NULL;
+  const float *x = p[0], *g = p[1], *b = p[2];
+  float *y = p[3], *xh = p[4], *rs = p[5];
   for (int64_t r = 0; r < rows; r++) {
     const float *xr = x + r * w;
     float *yr = y + r * w, *hr = xh + r * w;
@@ -153,25 +117,14 @@ napi_value ner_layer_norm(napi_env env, napi_callback_info info) {
 // layerNormGrad(dy, dyOff, xhat, xhOff, rstd, rOff, gamma, gOff, dx, dxOff, dgamma, dgOff, dbeta, dbOff, rows, width)
 //   dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = dy·γ;  dγ = Σ_rows dy·x̂;  dβ = Σ_rows dy
 napi_value ner_layer_norm_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 16;
   napi_value argv[16];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  float *dy, *xh, *rs, *g, *dx, *dg, *db;
-  size_t ldy, lxh, lrs, lg, ldx, ldg, ldb;
-  if (argc != 16 || !ner_float_view(env, argv[0], &dy, &ldy) || !ner_float_view(env, argv[2], &xh, &lxh) || !ner_float_view(env, argv[4], &rs, &lrs) ||
-      !ner_float_view(env, argv[6], &g, &lg) || !ner_float_view(env, argv[8], &dx, &ldx) || !ner_float_view(env, argv[10], &dg, &ldg) || !ner_float_view(env, argv[12], &db, &ldb)) {
-    napi_throw_type_error(env, NULL, "ner_native.layerNormGrad: expected Float32Arrays with offsets, rows, width");
-    return NULL;
-  }
-  int64_t dyo = ner_int_arg(env, argv[1]), xho = ner_int_arg(env, argv[3]), ro = ner_int_arg(env, argv[5]), go = ner_int_arg(env, argv[7]);
-  int64_t dxo = ner_int_arg(env, argv[9]), dgo = ner_int_arg(env, argv[11]), dbo = ner_int_arg(env, argv[13]), rows = ner_int_arg(env, argv[14]), w = ner_int_arg(env, argv[15]);
-  const int64_t n = rows * w;
-  if (dyo < 0 || xho < 0 || ro < 0 || go < 0 || dxo < 0 || dgo < 0 || dbo < 0 || rows < 0 || w <= 0 || dyo + n > (int64_t)ldy || xho + n > (int64_t)lxh ||
-      ro + rows > (int64_t)lrs || go + w > (int64_t)lg || dxo + n > (int64_t)ldx || dgo + w > (int64_t)ldg || dbo + w > (int64_t)ldb) {
-    napi_throw_range_error(env, NULL, "ner_native.layerNormGrad: an operand lies outside its array");
-    return NULL;
-  }
-  dy += dyo; xh += xho; rs += ro; g += go; dx += dxo; dg += dgo; db += dbo;
+  if (!ner_args(env, info, 16, argv, "ner_native.layerNormGrad: expected 7 (array, offset) pairs, rows, width")) return NULL;
+  const int64_t rows = ner_int_arg(env, argv[14]), w = ner_int_arg(env, argv[15]), n = rows * w;
+  const int64_t need[7] = {n, n, rows, w, n, w, w};
+  float *p[7];
+  if (rows < 0 || w <= 0 || !ner_operands(env, argv, 7, need, p, "ner_native.layerNormGrad: an operand lies outside its array")) return NULL;
+  const float *dy = p[0], *xh = p[1], *rs = p[2], *g = p[3];
+  float *dx = p[4], *dg = p[5], *db = p[6];
   for (int64_t i = 0; i < w; i++) dg[i] = db[i] = 0;
   for (int64_t r = 0; r < rows; r++) {
     const float *dyr = dy + r * w, *hr = xh + r * w;
@@ -203,24 +156,18 @@ static inline float dropout_uniform(uint64_t seed, uint64_t i) {
 
 // dropout(x, xOff, y, yOff, n, seed, rate): y = x·keep/(1−rate); the same call with dy as x is the gradient.
 napi_value ner_dropout(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  float *x, *y;
-  size_t lx, ly;
-  if (argc != 7 || !ner_float_view(env, argv[0], &x, &lx) || !ner_float_view(env, argv[2], &y, &ly)) {
-    napi_throw_type_error(env, NULL, "ner_native.dropout: expected (x, offset, y, offset, n, seed, rate)");
+  if (!ner_args(env, info, 7, argv, "ner_native.dropout: expected (x, offset, y, offset, n, seed, rate)")) return NULL;
+  const int64_t n = ner_int_arg(env, argv[4]), seed = ner_int_arg(env, argv[5]), need[2] = {n, n};
+  const double rate = ner_double_arg(env, argv[6]);
+  float *p[2];
+  if (!ner_operands(env, argv, 2, need, p, "ner_native.dropout: an operand lies outside its array")) return NULL;
+  if (!(rate >= 0 && rate < 1)) {
+    napi_throw_range_error(env, NULL, "ner_native.dropout: rate must be in [0, 1)");
     return NULL;
   }
-  int64_t xo = ner_int_arg(env, argv[1]), yo = ner_int_arg(env, argv[3]), n = ner_int_arg(env, argv[4]), seed = ner_int_arg(env, argv[5]);
-  double rate = 0;
-  napi_get_value_double(env, argv[6], &rate);
-  if (xo < 0 || yo < 0 || n < 0 || xo + n > (int64_t)lx || yo + n > (int64_t)ly || !(rate >= 0 && rate < 1)) {
-    napi_throw_range_error(env, NULL, "ner_native.dropout: an operand lies outside its array, or rate is not in [0, 1)");
-    return NULL;
-  }
-  x += xo;
-  y += yo;
+  const float *x = p[0];
+  float *y = p[1];
   const float r = (float)rate, scale = (float)(1.0 / (1.0 - rate));
   for (int64_t i = 0; i < n; i++) y[i] = dropout_uniform((uint64_t)seed, (uint64_t)i) >= r ? x[i] * scale : 0.0f;
   return NULL;
@@ -231,26 +178,13 @@ napi_value ner_dropout(napi_env env, napi_callback_info info) {
 // v ← β2·v + (1−β2)·g²; p ← p − (m / (√v/√bc2 + ε))·step. Outputs new p, m, v.
 // adam(p, pOff, m, mOff, v, vOff, g, gOff, p2, p2Off, m2, m2Off, v2, v2Off, n, beta1, beta2, eps, step, sqrtBc2, decay, l2)
 napi_value ner_adam(napi_env env, napi_callback_info info) {
-  size_t argc = 22;
   napi_value argv[22];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 22) {
-    napi_throw_type_error(env, NULL, "ner_native.adam: expected 22 arguments");
-    return NULL;
-  }
-  const int64_t n = ner_int_arg(env, argv[14]);
+  if (!ner_args(env, info, 22, argv, "ner_native.adam: expected 7 (array, offset) pairs, n and 7 numbers")) return NULL;
+  const int64_t n = ner_int_arg(env, argv[14]), need[7] = {n, n, n, n, n, n, n};
   float *ptr[7];
-  for (int i = 0; i < 7; i++) {
-    size_t length;
-    const int64_t off = ner_int_arg(env, argv[2 * i + 1]);
-    if (!ner_float_view(env, argv[2 * i], &ptr[i], &length) || n < 0 || off < 0 || off + n > (int64_t)length) {
-      napi_throw_range_error(env, NULL, "ner_native.adam: an operand is missing or lies outside its array");
-      return NULL;
-    }
-    ptr[i] += off;
-  }
+  if (!ner_operands(env, argv, 7, need, ptr, "ner_native.adam: an operand lies outside its array")) return NULL;
   double d[7];
-  for (int i = 0; i < 7; i++) napi_get_value_double(env, argv[15 + i], &d[i]);
+  for (int i = 0; i < 7; i++) d[i] = ner_double_arg(env, argv[15 + i]);
   const float b1 = (float)d[0], b2 = (float)d[1], eps = (float)d[2], step = (float)d[3], sbc2 = (float)d[4], decay = (float)d[5], l2 = (float)d[6];
   const float c1 = (float)(1.0 - d[0]), c2 = (float)(1.0 - d[1]);
   const float *p = ptr[0], *m = ptr[1], *v = ptr[2], *g = ptr[3];

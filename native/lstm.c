@@ -2,63 +2,30 @@
 // for the recurrent product and one pass over the gates, instead of ~12 tfjs kernels forward and
 // ~15 backward per step (≈1,400 kernel calls per training step at 50 words, each 0.05–0.2 ms on
 // wasm; docs/notes.md). Layouts as in bilstm.ts: gates grouped i f g o, each [fw ‖ bw] = 2H wide.
-#include <node_api.h>
+#include "ner_native.h"
 #include <cblas.h>
 #include <math.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-bool ner_float_view(napi_env env, napi_value v, float **data, size_t *length);
-int64_t ner_int_arg(napi_env env, napi_value v);
-
 static inline float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
-
-typedef struct {
-  float *p;
-  int64_t need;
-} operand;
-
-// Reads (array, offset) pairs at argv[first…]; checks each against its required length.
-static bool operands(napi_env env, napi_value *argv, int count, operand *out, const char *name) {
-  for (int i = 0; i < count; i++) {
-    float *data;
-    size_t length;
-    if (!ner_float_view(env, argv[2 * i], &data, &length)) {
-      napi_throw_type_error(env, NULL, name);
-      return false;
-    }
-    const int64_t off = ner_int_arg(env, argv[2 * i + 1]);
-    if (off < 0 || off + out[i].need > (int64_t)length) {
-      napi_throw_range_error(env, NULL, name);
-      return false;
-    }
-    out[i].p = data + off;
-  }
-  return true;
-}
 
 // lstmForward(proj, U, hs, gates, cprev, tc, hprev (each array, offset), batch, steps, H2)
 //   proj [batch, steps, 4·H2], U [H2, 4·H2] → hs [batch, steps, H2]; saved for the backward pass:
 //   gates (activated i f g o) [batch, steps, 4·H2], cprev, tc = tanh(c), hprev: [batch, steps, H2]
 napi_value ner_lstm_forward(napi_env env, napi_callback_info info) {
-  size_t argc = 17;
   napi_value argv[17];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 17) {
-    napi_throw_type_error(env, NULL, "ner_native.lstmForward: expected 17 arguments");
-    return NULL;
-  }
+  if (!ner_args(env, info, 17, argv, "ner_native.lstmForward: expected 7 (array, offset) pairs, batch, steps, 2H")) return NULL;
   const int64_t B = ner_int_arg(env, argv[14]), S = ner_int_arg(env, argv[15]), H2 = ner_int_arg(env, argv[16]), G = 4 * H2;
   if (B <= 0 || S <= 0 || H2 <= 0) {
     napi_throw_range_error(env, NULL, "ner_native.lstmForward: bad dimensions");
     return NULL;
   }
-  operand o[7] = {{0, B * S * G}, {0, H2 * G}, {0, B * S * H2}, {0, B * S * G}, {0, B * S * H2}, {0, B * S * H2}, {0, B * S * H2}};
-  if (!operands(env, argv, 7, o, "ner_native.lstmForward: an operand is missing or lies outside its array")) return NULL;
-  const float *proj = o[0].p, *U = o[1].p;
-  float *hs = o[2].p, *gates = o[3].p, *cprev = o[4].p, *tc = o[5].p, *hprev = o[6].p;
+  const int64_t need[7] = {B * S * G, H2 * G, B * S * H2, B * S * G, B * S * H2, B * S * H2, B * S * H2};
+  float *o[7];
+  if (!ner_operands(env, argv, 7, need, o, "ner_native.lstmForward: an operand lies outside its array")) return NULL;
+  const float *proj = o[0], *U = o[1];
+  float *hs = o[2], *gates = o[3], *cprev = o[4], *tc = o[5], *hprev = o[6];
   const int64_t rowG = S * G, rowH = S * H2;  // strides between batch rows
   float *c = calloc((size_t)(B * H2), sizeof(float));  // cell state, carried across steps
   if (!c) {
@@ -94,22 +61,18 @@ napi_value ner_lstm_forward(napi_env env, napi_callback_info info) {
 // lstmBackward(dy, gates, cprev, tc, hprev, U, dproj, dU (each array, offset), batch, steps, H2)
 //   BPTT of lstmForward: dproj [batch, steps, 4·H2] (= dG per step), dU = Σ_t h_{t−1}ᵀ·dG_t [H2, 4·H2]
 napi_value ner_lstm_backward(napi_env env, napi_callback_info info) {
-  size_t argc = 19;
   napi_value argv[19];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 19) {
-    napi_throw_type_error(env, NULL, "ner_native.lstmBackward: expected 19 arguments");
-    return NULL;
-  }
+  if (!ner_args(env, info, 19, argv, "ner_native.lstmBackward: expected 8 (array, offset) pairs, batch, steps, 2H")) return NULL;
   const int64_t B = ner_int_arg(env, argv[16]), S = ner_int_arg(env, argv[17]), H2 = ner_int_arg(env, argv[18]), G = 4 * H2;
   if (B <= 0 || S <= 0 || H2 <= 0) {
     napi_throw_range_error(env, NULL, "ner_native.lstmBackward: bad dimensions");
     return NULL;
   }
-  operand o[8] = {{0, B * S * H2}, {0, B * S * G}, {0, B * S * H2}, {0, B * S * H2}, {0, B * S * H2}, {0, H2 * G}, {0, B * S * G}, {0, H2 * G}};
-  if (!operands(env, argv, 8, o, "ner_native.lstmBackward: an operand is missing or lies outside its array")) return NULL;
-  const float *dy = o[0].p, *gates = o[1].p, *cprev = o[2].p, *tc = o[3].p, *hprev = o[4].p, *U = o[5].p;
-  float *dproj = o[6].p, *dU = o[7].p;
+  const int64_t need[8] = {B * S * H2, B * S * G, B * S * H2, B * S * H2, B * S * H2, H2 * G, B * S * G, H2 * G};
+  float *o[8];
+  if (!ner_operands(env, argv, 8, need, o, "ner_native.lstmBackward: an operand lies outside its array")) return NULL;
+  const float *dy = o[0], *gates = o[1], *cprev = o[2], *tc = o[3], *hprev = o[4], *U = o[5];
+  float *dproj = o[6], *dU = o[7];
   const int64_t rowG = S * G, rowH = S * H2;
   float *dh = calloc((size_t)(2 * B * H2), sizeof(float));  // dh and dc, carried across steps
   if (!dh) {

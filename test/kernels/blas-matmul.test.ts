@@ -111,3 +111,20 @@ test('an addon that cannot load: ner names why and falls back to the stock kerne
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /backend wasm \(.*matrix products: stock wasm kernels: the native BLAS kernel was not built/);
 });
+
+test('the native addon refuses any operand that lies outside its array (nothing is read or written out of bounds)', { skip }, async () => {
+  const { addon } = await import('../../src/kernels/addon.js');
+  const a = addon()!;
+  const f = new Float32Array(16);
+  assert.throws(() => a.sgemm(f, 0, 0, f, 0, 0, f, 10, 1, 2, 4, 2, false, false), /outside its array/);
+  assert.throws(() => a.sgemm(f, -1, 0, f, 0, 0, f, 0, 1, 2, 2, 2, false, false), /negative/);
+  assert.throws(() => a.gelu(f, 10, f, 0, 8), /outside its array/);
+  assert.throws(() => a.geluGrad(f, 0, f, 0, f, 9, 8), /outside its array/);
+  assert.throws(() => a.dropout(f, 0, f, 0, 17, 1, 0.1), /outside its array/);
+  assert.throws(() => a.dropout(f, 0, f, 0, 4, 1, 1), /rate/);
+  assert.throws(() => a.layerNorm(f, 0, f, 0, f, 0, f, 0, f, 0, f, 0, 4, 8, 1e-12), /outside its array/);
+  assert.throws(() => a.adam(f, 0, f, 0, f, 0, f, 0, f, 0, f, 0, f, 8, 9, 0.9, 0.999, 1e-8, 1e-3, 1, 1, 0), /outside its array/);
+  assert.throws(() => a.lstmForward(f, 0, f, 0, f, 0, f, 0, f, 0, f, 0, f, 0, 2, 2, 2), /outside its array/);
+  assert.throws(() => a.lstmBackward(f, 0, f, 0, f, 0, f, 0, f, 0, f, 0, f, 0, f, 0, 1, 1, 8), /outside its array/);
+  assert.throws(() => (a.gelu as unknown as (...x: unknown[]) => void)(f, 0, f), /expected/);
+});
