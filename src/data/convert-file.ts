@@ -1,6 +1,6 @@
 import type { Sentence } from './conll.js';
 import { convertLabels, type Scheme } from './schemes.js';
-import { readLines } from '../util/lines.js';
+import { rewriteLines } from './rewrite-lines.js';
 
 /**
  * A CoNLL file's text with its labels re-encoded in `scheme`: only the label column of token
@@ -16,13 +16,10 @@ export async function convertCorpusText(path: string, sentences: readonly Senten
       if (label !== s.labels[i]) changed += 1;
     });
   }
-  let text = '';
-  for await (const lines of readLines(path)) {
-    for (const line of lines) {
-      const label = byLine.get(line.number);
-      text += (label === undefined ? line.text : replaceColumn(line.text, labelColumn, label)) + '\n';
-    }
-  }
+  const text = await rewriteLines(path, (line) => {
+    const label = byLine.get(line.number);
+    return label === undefined ? line.text : replaceColumn(line.text, labelColumn, label);
+  });
   return { text, changed };
 }
 

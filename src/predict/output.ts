@@ -30,7 +30,13 @@ export function predictionConll(r: TextPrediction, fileScheme: Scheme): string {
   return words.length ? formatConllSentence(words.map((w) => w.text), [convertLabels(labels, fileScheme)]) : '\n';
 }
 
-/** One document in the output format, newline-terminated. */
-export function formatPrediction(r: TextPrediction, format: PredictionFormat, fileScheme: Scheme): string {
-  return format === 'jsonl' ? JSON.stringify(predictionJson(r)) + '\n' : predictionConll(r, fileScheme);
+/** One document in the output format, newline-terminated; `file` names its input when there are several. */
+export function formatPrediction(r: TextPrediction, format: PredictionFormat, fileScheme: Scheme, file?: string): string {
+  if (format === 'conll') return predictionConll(r, fileScheme);
+  return JSON.stringify(file === undefined ? predictionJson(r) : { file, ...predictionJson(r) }) + '\n';
+}
+
+/** Where the documents of one of several input files begin, in CoNLL output (readers skip -DOCSTART- lines). */
+export function conllFileMarker(file: string): string {
+  return `-DOCSTART- ${file}\n\n`;
 }

@@ -118,6 +118,39 @@ describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
     assert.match(conll.stdout, /^John [BIO]/);
   });
 
+  test('predict --input-format conll appends a label to each token line (columns kept), the labels eval --model gives', () => {
+    const data = join(ROOT, 'data', 'sample-en', 'test.txt');
+    const r = runCli(['predict', '--model', trained, '--input', data, '--input-format', 'conll']);
+    assert.equal(r.code, 0, r.stderr);
+    const input = readFileSync(data, 'utf8').split('\n');
+    const output = r.stdout.split('\n');
+    assert.equal(output.length, input.length, 'one output line per input line');
+    const evalOut = join(work, 'eval-out.txt');
+    assert.equal(runCli(['eval', '--model', trained, '--data', data, '--output', evalOut]).code, 0);
+    const evalLines = readFileSync(evalOut, 'utf8').split('\n').filter((l) => l.trim());
+    const tokenLines = output.filter((l) => l.trim());
+    assert.equal(tokenLines.length, evalLines.length);
+    tokenLines.forEach((l, i) => {
+      const [token, gold, predicted] = l.split(' ');
+      assert.deepEqual([token, gold, predicted], evalLines[i]!.split(' '), `line ${i}`);
+    });
+  });
+
+  test('predict with several inputs names the file of each result (jsonl "file"; -DOCSTART- lines in CoNLL)', () => {
+    const a = join(work, 'a.txt');
+    const b = join(work, 'b.txt');
+    writeFileSync(a, 'John lives in Paris.\n');
+    writeFileSync(b, 'Mary works at Reuters.\nBye.\n');
+    const r = runCli(['predict', '--model', trained, '--input', a, b]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l).file), [a, b, b]);
+    const one = runCli(['predict', '--model', trained, '--input', a]);
+    assert.equal(JSON.parse(one.stdout).file, undefined, 'one input: no file key');
+    const conll = runCli(['predict', '--model', trained, '--input', a, b, '--format', 'conll']);
+    assert.match(conll.stdout, new RegExp(`^-DOCSTART- ${a}\n\nJohn `));
+    assert.ok(conll.stdout.includes(`-DOCSTART- ${b}\n\nMary `));
+  });
+
   test('a 2,000-character Chinese line is fully tagged (windows stitched, no character dropped)', () => {
     const text = '中华人民共和国国务院总理在北京人民大会堂会见了外国代表团，双方就经济合作交换了意见。'.repeat(50).slice(0, 2000);
     const input = join(work, 'long.txt');
