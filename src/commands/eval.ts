@@ -4,12 +4,14 @@ import { BACKENDS, selectBackend, type BackendChoice } from '../backend.js';
 import { EVAL_DEFAULTS } from '../config/schema.js';
 import { formatConllSentence, readCorpus, type Sentence } from '../data/conll.js';
 import { transformSentences } from '../data/token-transform.js';
-import { detectFileScheme, labelsToSpans, tryDetectScheme, type Scheme } from '../data/schemes.js';
+import { convertLabels, detectFileScheme, labelsToSpans, tryDetectScheme, type Scheme } from '../data/schemes.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadModel } from '../predict/load.js';
 import { evaluateCorpus } from '../train/evaluate.js';
 import { Progress } from '../util/progress.js';
-import { MODES, type Entity, type Mode } from '../metrics/entities.js';
+import { extractEntities, MODES, type Entity, type Mode } from '../metrics/entities.js';
+import { entityErrors } from '../metrics/errors.js';
+import { formatErrors } from '../metrics/errors-report.js';
 import { evaluateLabels, evaluationJson } from '../metrics/evaluate.js';
 import { formatReport } from '../metrics/report.js';
 import { STRICT_SCHEMES, StrictSchemeError } from '../metrics/strict.js';
@@ -32,6 +34,7 @@ interface EvalOptions {
   json?: boolean;
   tokenColumn?: number;
   labelColumn?: number;
+  errors?: string;
 }
 
 export function evalCommand(): Command {
@@ -55,6 +58,7 @@ export function evalCommand(): Command {
     .addOption(new Option('--digits <n>', 'decimals in the text report').argParser(parseDigits).default(EVAL_DEFAULTS.digits))
     .addOption(new Option('--token-column <n>', 'with --data: column of the token, counted from 1 (default: the first)').argParser((v) => parseInteger(v, 1, 1000)))
     .addOption(new Option('--label-column <n>', 'with --data: column of the label, counted from 1 (default: the last)').argParser((v) => parseInteger(v, 1, 1000)))
+    .option('--errors <file>', 'also write every wrong entity with its sentence, and the errors per type (missed, spurious, wrong type, wrong boundary)')
     .option('--json', 'print the scores as JSON (fractions in [0,1])')
     .action(async (opts: EvalOptions, command: Command) => {
       await runEval(opts, command.getOptionValueSource('constrain') === 'cli');
@@ -82,6 +86,7 @@ async function runEval(opts: EvalOptions, constrainGiven: boolean): Promise<void
     throw new InputError(file, s.line + err.token, `${err.message}; pass the right --scheme, or use --mode default`);
   }
   if (result.dropped) reportDropped(file, sentences, result.dropped, scheme!);
+  if (opts.errors) writeErrors(opts.errors, file, sentences, gold, pred, opts.mode === 'strict' ? scheme! : null);
   if (opts.json) printJson(evaluationJson(result));
   else printText(formatReport(result, opts.digits));
 }
@@ -111,6 +116,20 @@ function reportDropped(file: string, sentences: readonly Sentence[], dropped: { 
       `ner: note: strict mode did not count ${n(dropped.gold.length, 'gold')} and ${n(dropped.predicted.length, 'predicted')} whose labels do not follow ${scheme} (default mode reads them)`,
     );
   }
+}
+
+/** The --errors file: the entities of gold and predictions compared one by one. */
+function writeErrors(
+  out: string,
+  file: string,
+  sentences: readonly Sentence[],
+  gold: readonly (readonly string[])[],
+  predicted: readonly (readonly string[])[],
+  strictScheme: Scheme | null,
+): void {
+  const read = (labels: readonly (readonly string[])[]) => (strictScheme ? extractEntities(labels, 'strict', strictScheme) : extractEntities(labels, 'default'));
+  const errors = entityErrors(read(gold), read(predicted));
+  writeFileSync(out, formatErrors(errors, sentences.map((s) => ({ tokens: s.tokens, where: `${file}:${s.line}` }))));
 }
 
 /** The scheme a prediction file is read in: --scheme, else detected (strict mode needs one). */
@@ -153,6 +172,13 @@ async function runModelEval(opts: EvalOptions & { model: string; data: string },
     if (opts.output) {
       const text = sentences.map((s, i) => formatConllSentence(s.tokens, [s.labels, r.predicted[i]!])).join('');
       writeFileSync(opts.output, text);
+    }
+    if (opts.errors) {
+      // Entities read as they were scored: IOB2 re-encoding in default mode (BILOU read right), the scheme in strict mode.
+      const toIob2 = (ls: readonly string[][]) => ls.map((l) => convertLabels(l, 'IOB2'));
+      const gold = sentences.map((s) => convertLabels(s.labels, fileScheme));
+      const strict = opts.mode === 'strict';
+      writeErrors(opts.errors, opts.data, sentences, strict ? gold : toIob2(gold), strict ? r.predicted : toIob2(r.predicted), strict ? fileScheme : null);
     }
     if (opts.json) printJson(evaluationJson(r.evaluation));
     else printText(formatReport(r.evaluation, opts.digits));

@@ -225,6 +225,14 @@ describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
     assert.equal(quiet.code, 0);
     assert.equal(quiet.stderr, '');
     assert.match(quiet.stdout, /^processed /);
+    const errors = join(work, 'errors.txt');
+    const e = runCli(['eval', '--model', trained, '--data', join(ROOT, 'data', 'sample-en', 'test.txt'), '--errors', errors, '--json']);
+    assert.equal(e.code, 0, e.stderr);
+    const m = JSON.parse(e.stdout).micro;
+    const head = /^# (\d+) entity errors\n[\s\S]*?\ntotal +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)\n/.exec(readFileSync(errors, 'utf8'));
+    assert.ok(head, 'breakdown table');
+    const [, , , spurious, wrongType, wrongBoundary, both] = head.map(Number);
+    assert.equal(spurious! + wrongType! + wrongBoundary! + both!, m.predicted - m.correct, 'errors on predicted entities reconcile with the scores');
   });
 
   test('a run folder is never overwritten: without --resume an existing run is refused (exit 2)', () => {
