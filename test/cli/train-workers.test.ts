@@ -30,3 +30,19 @@ test('a replica thread that dies mid-run stops it with a clear message; --resume
   assert.ok(bytes(broken, 'model.safetensors').equals(bytes(straight, 'model.safetensors')), 'best models differ');
   assert.equal(JSON.parse(readFileSync(join(straight, 'metrics.json'), 'utf8')).replicas, 2);
 });
+
+test('ner predict and ner eval --model give the same output over 2 replica threads as over 1', () => {
+  const model = join(work, 'straight');
+  const input = join(ROOT, 'data', 'sample-en', 'test.txt');
+  const texts = readFileSync(input, 'utf8').split(/\n\s*\n/).slice(0, 40).map((s) => s.split('\n').map((l) => l.split(' ')[0]).join(' ')).join('\n');
+  const one = runCli(['predict', '--model', model, '--input', '-', '--workers', '1'], { input: texts });
+  const two = runCli(['predict', '--model', model, '--input', '-', '--workers', '2'], { input: texts });
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.code, 0, two.stderr);
+  assert.equal(two.stdout, one.stdout);
+  assert.equal(one.stdout.trim().split('\n').length, 40);
+  const e1 = runCli(['eval', '--model', model, '--data', input, '--workers', '1', '--json']);
+  const e2 = runCli(['eval', '--model', model, '--data', input, '--workers', '2', '--json']);
+  assert.equal(e1.code, 0, e1.stderr);
+  assert.deepEqual(JSON.parse(e2.stdout), JSON.parse(e1.stdout));
+});
