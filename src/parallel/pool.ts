@@ -58,10 +58,10 @@ class Replica {
 /**
  * Data parallelism over worker threads (issue 18): the main thread is replica 0 and holds the
  * optimizer; replicas 1…N−1 each hold a copy of the tagger. A step splits the batch into N
- * contiguous shares, every replica computes its share's gradients (micro-batched as a single
- * replica would), the main thread sums them in replica order (deterministic for a given N) and
+ * contiguous shares, every replica computes its share's gradients (micro-batched to
+ * --max-batch-pieces / N pieces each), the main thread sums them in replica order (deterministic for a given N) and
  * applies one optimizer step; weights go back through one shared buffer before the next request.
- * With one replica nothing here runs: training is today's single-thread step, bit for bit.
+ * With one replica no pool is started: training is the single-thread step (train/step.ts).
  */
 export class ReplicaPool {
   private version = 0;
@@ -180,8 +180,10 @@ export class ReplicaPool {
         if (r?.present[i]) parts.push(tf.tensor(slot(this.replicas[j]!.grads, this.trainableLayout, i), v.shape, 'float32')); // [same as v]
       });
       if (parts.length === 0) return;
-      out[v.name] = tf.tidy(() => parts.reduce((a, b) => tf.add(a, b))); // [same as v]
-      parts.slice(own[v.name] ? 1 : 0).forEach((t) => t.dispose());
+      const sum = parts.length === 1 ? parts[0]! : tf.tidy(() => parts.reduce((a, b) => tf.add(a, b))); // [same as v]
+      out[v.name] = sum;
+      // The copies made here go once summed; own gradients are disposed by the caller.
+      parts.slice(own[v.name] ? 1 : 0).forEach((t) => t !== sum && t.dispose());
     });
     return out;
   }
