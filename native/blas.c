@@ -142,6 +142,8 @@ napi_value ner_layer_norm_grad(napi_env env, napi_callback_info info);
 napi_value ner_lstm_forward(napi_env env, napi_callback_info info);
 napi_value ner_dropout(napi_env env, napi_callback_info info);
 napi_value ner_adam(napi_env env, napi_callback_info info);
+napi_value ner_attention_forward(napi_env env, napi_callback_info info);
+napi_value ner_attention_backward(napi_env env, napi_callback_info info);
 napi_value ner_lstm_backward(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -157,6 +159,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"lstmForward", NULL, ner_lstm_forward, NULL, NULL, NULL, napi_default, NULL},
       {"dropout", NULL, ner_dropout, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, ner_adam, NULL, NULL, NULL, napi_default, NULL},
+      {"attentionForward", NULL, ner_attention_forward, NULL, NULL, NULL, napi_default, NULL},
+      {"attentionBackward", NULL, ner_attention_backward, NULL, NULL, NULL, napi_default, NULL},
       {"lstmBackward", NULL, ner_lstm_backward, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));

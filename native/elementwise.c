@@ -146,13 +146,6 @@ napi_value ner_layer_norm_grad(napi_env env, napi_callback_info info) {
 // Inverted dropout whose mask is a pure function of (seed, element index): a splitmix64 hash, so
 // the backward pass regenerates the mask instead of storing it, and a run replays it exactly from
 // the seed its checkpoint saved. keep ⇔ u ≥ rate with u uniform in [0, 1); kept values × 1/(1−rate).
-static inline float dropout_uniform(uint64_t seed, uint64_t i) {
-  uint64_t z = (seed << 32) ^ (i + 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  z ^= z >> 31;
-  return (float)(z >> 40) * (1.0f / 16777216.0f);
-}
 
 // dropout(x, xOff, y, yOff, n, seed, rate): y = x·keep/(1−rate); the same call with dy as x is the gradient.
 napi_value ner_dropout(napi_env env, napi_callback_info info) {
@@ -169,7 +162,7 @@ napi_value ner_dropout(napi_env env, napi_callback_info info) {
   const float *x = p[0];
   float *y = p[1];
   const float r = (float)rate, scale = (float)(1.0 / (1.0 - rate));
-  for (int64_t i = 0; i < n; i++) y[i] = dropout_uniform((uint64_t)seed, (uint64_t)i) >= r ? x[i] * scale : 0.0f;
+  for (int64_t i = 0; i < n; i++) y[i] = ner_dropout_uniform((uint64_t)seed, (uint64_t)i) >= r ? x[i] * scale : 0.0f;
   return NULL;
 }
 

@@ -3,6 +3,7 @@ import { UsageError } from './errors.js';
 import { blasStatus } from './kernels/addon.js';
 import { installBlasMatMul } from './kernels/blas-matmul.js';
 import { installAdam } from './kernels/adam.js';
+import { installAttention } from './kernels/attention.js';
 import { installDropout } from './kernels/dropout.js';
 import { installGelu } from './kernels/gelu.js';
 import { installLayerNorm } from './kernels/layer-norm.js';
@@ -50,7 +51,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     if (provider) {
       const name = tf.getBackend();
       const blas = name === 'tensorflow' ? undefined : blasStatus();
-      const native = name !== 'tensorflow' && installBlasMatMul(name as 'wasm' | 'cpu') && installGelu(name as 'wasm' | 'cpu') && installLayerNorm(name as 'wasm' | 'cpu') && installLstm(name as 'wasm' | 'cpu') && installDropout(name as 'wasm' | 'cpu') && installAdam(name as 'wasm' | 'cpu');
+      const native = name !== 'tensorflow' && installBlasMatMul(name as 'wasm' | 'cpu') && installGelu(name as 'wasm' | 'cpu') && installLayerNorm(name as 'wasm' | 'cpu') && installLstm(name as 'wasm' | 'cpu') && installDropout(name as 'wasm' | 'cpu') && installAdam(name as 'wasm' | 'cpu') && installAttention(name as 'wasm' | 'cpu');
       const kernels = name === 'tensorflow' ? 'libtensorflow' : native ? blas!.detail : `stock ${name} kernels: ${blas!.detail}`;
       active = { name, provider, skipped, kernels, label: native ? `${name}+blas` : name };
       return active;

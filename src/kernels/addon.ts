@@ -17,6 +17,9 @@ export interface NativeAddon {
   dropout(x: Float32Array, xOff: number, y: Float32Array, yOff: number, n: number, seed: number, rate: number): void;
   /** (p, m, v, g, p′, m′, v′ as array, offset pairs), n, β1, β2, ε, step, √bc2, decay, l2 (native/elementwise.c). */
   adam(...args: (Float32Array | number)[]): void;
+  /** (array, offset) pairs, then batch, seq, hidden, heads, scale, seed, rate (native/attention.c). */
+  attentionForward(...args: (Float32Array | number)[]): void;
+  attentionBackward(...args: (Float32Array | number)[]): void;
   /** Arguments: (array, offset) pairs, then batch, steps, 2H (native/lstm.c). */
   lstmForward(...args: (Float32Array | number)[]): void;
   lstmBackward(...args: (Float32Array | number)[]): void;

@@ -4,7 +4,7 @@ import { encoderShapes } from '../spec/encoder-shapes.js';
 import type { HostTensor, WeightMap } from '../spec/host-tensor.js';
 import type { BertConfig } from '../spec/bert-config.js';
 import { DROPOUT } from '../kernels/dropout.js';
-import { dense as denseOp, gelu, layerNorm, mm, swapLast } from './ops.js';
+import { attention, dense as denseOp, gelu, layerNorm, mm, nativeAttention, swapLast } from './ops.js';
 import { init, type Params } from './params.js';
 
 /** Draws dropout seeds from the run's generator, so masks replay exactly on resume; null = inference. */
@@ -56,20 +56,37 @@ export class BertEncoder {
 
   private layer(x: tf.Tensor, maskAdd: tf.Tensor, p: string, seeds: DropoutSeeds): tf.Tensor {
     const c = this.config;
+    const context = nativeAttention() ? this.nativeSelfAttention(x, maskAdd, p, seeds) : this.selfAttention(x, maskAdd, p, seeds); // [batch, seq, hidden]
+    const attn = this.layerNorm(tf.add(x, dropout(this.dense(context, `${p}attention.output.dense`), c.hiddenDropout, seeds)), `${p}attention.output.LayerNorm`); // [batch, seq, hidden]
+    const inter = this.activation(this.dense(attn, `${p}intermediate.dense`)); // [batch, seq, intermediate]
+    const out = dropout(this.dense(inter, `${p}output.dense`), c.hiddenDropout, seeds); // [batch, seq, hidden]
+    return this.layerNorm(tf.add(attn, out), `${p}output.LayerNorm`); // [batch, seq, hidden]
+  }
+
+  /** Multi-head self-attention in tf ops (heads split by transposes). → [batch, seq, hidden] */
+  private selfAttention(x: tf.Tensor, maskAdd: tf.Tensor, p: string, seeds: DropoutSeeds): tf.Tensor {
     const [batch, seq, H] = x.shape as [number, number, number];
-    const heads = c.numHeads;
+    const heads = this.config.numHeads;
     const dh = H / heads;
     const split = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [batch, seq, heads, dh]), [0, 2, 1, 3]); // [batch, heads, seq, dh]
     const q = split(this.dense(x, `${p}attention.self.query`)); // [batch, heads, seq, dh]
     const k = split(this.dense(x, `${p}attention.self.key`)); // [batch, heads, seq, dh]
     const v = split(this.dense(x, `${p}attention.self.value`)); // [batch, heads, seq, dh]
     const scores = tf.add(tf.mul(mm(q, swapLast(k)), 1 / Math.sqrt(dh)), maskAdd); // [batch, heads, seq, seq]
-    const probs = dropout(tf.softmax(scores, -1), c.attentionDropout, seeds); // [batch, heads, seq, seq]
-    const context = tf.reshape(tf.transpose(mm(probs, v), [0, 2, 1, 3]), [batch, seq, H]); // [batch, seq, hidden]
-    const attn = this.layerNorm(tf.add(x, dropout(this.dense(context, `${p}attention.output.dense`), c.hiddenDropout, seeds)), `${p}attention.output.LayerNorm`); // [batch, seq, hidden]
-    const inter = this.activation(this.dense(attn, `${p}intermediate.dense`)); // [batch, seq, intermediate]
-    const out = dropout(this.dense(inter, `${p}output.dense`), c.hiddenDropout, seeds); // [batch, seq, hidden]
-    return this.layerNorm(tf.add(attn, out), `${p}output.LayerNorm`); // [batch, seq, hidden]
+    const probs = dropout(tf.softmax(scores, -1), this.config.attentionDropout, seeds); // [batch, heads, seq, seq]
+    return tf.reshape(tf.transpose(mm(probs, v), [0, 2, 1, 3]), [batch, seq, H]); // [batch, seq, hidden]
+  }
+
+  /** The same on the native attention core (model/ops.ts `attention`); one dropout seed, drawn where the tf-op form draws it. */
+  private nativeSelfAttention(x: tf.Tensor, maskAdd: tf.Tensor, p: string, seeds: DropoutSeeds): tf.Tensor {
+    const [batch, seq, H] = x.shape as [number, number, number];
+    const heads = this.config.numHeads;
+    const q = this.dense(x, `${p}attention.self.query`); // [batch, seq, hidden]
+    const k = this.dense(x, `${p}attention.self.key`); // [batch, seq, hidden]
+    const v = this.dense(x, `${p}attention.self.value`); // [batch, seq, hidden]
+    const rate = seeds && this.config.attentionDropout > 0 ? this.config.attentionDropout : 0;
+    const seed = rate > 0 ? seeds!() : 0;
+    return attention(q, k, v, tf.reshape(maskAdd, [batch, seq]), { heads, scale: 1 / Math.sqrt(H / heads), seed, rate }); // [batch, seq, hidden]
   }
 
   /** x·W + b over the last axis; W is [in, out]. */

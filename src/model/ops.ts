@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { blasActive } from '../kernels/blas-matmul.js';
+import { ATTENTION, ATTENTION_GRAD, type AttentionAttrs } from '../kernels/attention.js';
 import { GELU, GELU_GRAD } from '../kernels/gelu.js';
 import { LAYER_NORM, LAYER_NORM_GRAD } from '../kernels/layer-norm.js';
 
@@ -120,4 +121,31 @@ function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
     fusedByEps.set(eps, op);
   }
   return op(x, gamma, beta);
+}
+
+/** True where the native attention core serves the backend (model/bert.ts then calls `attention`). */
+export function nativeAttention(): boolean {
+  return native(ATTENTION) && native(ATTENTION_GRAD);
+}
+
+/**
+ * softmax(Q·Kᵀ/√d + mask) · V over `heads` column blocks of q, k, v [batch, seq, hidden], with
+ * dropout `rate` on the probabilities under `seed` (Vaswani et al. 2017, as BERT's self-attention),
+ * on the native kernels (kernels/attention.ts); mask [batch, seq] is added over keys. → [batch, seq, hidden]
+ */
+export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: tf.Tensor, attrs: AttentionAttrs): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [q, k, v, mask, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [context, probs] = tf.engine().runKernel(ATTENTION, { q, k, v, mask }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]; // [batch, seq, hidden], [batch, heads, seq, seq]
+    save([q, k, v, probs!]);
+    return {
+      value: context!,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sq, sk, sv, sp] = saved as tf.Tensor[];
+        const grads = tf.engine().runKernel(ATTENTION_GRAD, { dy: dy as tf.Tensor, q: sq!, k: sk!, v: sv!, probs: sp! }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]; // dq, dk, dv [batch, seq, hidden]
+        return [...grads, tf.zerosLike(mask)];
+      },
+    };
+  }) as unknown as (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: tf.Tensor) => tf.Tensor;
+  return op(q, k, v, mask);
 }
