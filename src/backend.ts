@@ -8,7 +8,7 @@ import { installDropout } from './kernels/dropout.js';
 import { installGelu } from './kernels/gelu.js';
 import { installLayerNorm } from './kernels/layer-norm.js';
 import { installLstm } from './kernels/lstm.js';
-import { installSharedIdentity } from './kernels/identity.js';
+import { installSharedIdentity, installSharedIdentityTranspose } from './kernels/identity.js';
 import { installUnsortedSegmentSum } from './kernels/unsorted-segment-sum.js';
 
 /**
@@ -79,6 +79,7 @@ async function tryBackend(candidate: BackendChoice, skipped: string[]): Promise<
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       installUnsortedSegmentSum('wasm');
       installSharedIdentity();
+      installSharedIdentityTranspose();
       if (await tf.setBackend('wasm')) return '@tensorflow/tfjs-backend-wasm';
       skipped.push('wasm: the WebAssembly module did not start');
     } catch (err) {

@@ -25,3 +25,24 @@ export function installSharedIdentity(): void {
   if (tf.getKernel(tf.Identity, 'wasm')) tf.unregisterKernel(tf.Identity, 'wasm');
   tf.registerKernel(sharedIdentityWasm);
 }
+
+/**
+ * Transpose on wasm that shares the input's buffer when the permutation is the identity: tfjs's
+ * gather gradient transposes the embedding table's gradient by the identity (axis 0), a 21 MB
+ * copy per step here. Any other permutation runs the stock kernel.
+ */
+export function installSharedIdentityTranspose(): void {
+  const stock = tf.getKernel(tf.Transpose, 'wasm');
+  if (!stock || (stock as { shared?: boolean }).shared) return;
+  tf.unregisterKernel(tf.Transpose, 'wasm');
+  const kernel: tf.KernelConfig & { shared: boolean } = {
+    ...stock,
+    shared: true,
+    kernelFunc: (args) => {
+      const { perm } = args.attrs as unknown as { perm: number[] };
+      if (perm.every((p, i) => p === i)) return sharedIdentityWasm.kernelFunc({ ...args, inputs: { x: (args.inputs as { x: tf.TensorInfo }).x } });
+      return stock.kernelFunc(args);
+    },
+  };
+  tf.registerKernel(kernel);
+}

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { backendMemory } from './memory.js';
 
 /**
  * UnsortedSegmentSum, the gradient of `tf.gather` (so of every embedding table), in one linear
@@ -22,10 +23,11 @@ export function unsortedSegmentSumValues(
   idsRank: number,
   numSegments: number,
   dtype: tf.DataType,
+  into?: Float32Array,
 ): { values: Float32Array | Int32Array; shape: number[] } {
   const rows = xShape.slice(0, idsRank).reduce((a, b) => a * b, 1);
   const inner = xShape.slice(idsRank).reduce((a, b) => a * b, 1);
-  const out = dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
+  const out = into ? into.fill(0) : dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
   for (let i = 0; i < rows; i++) {
     const s = ids[i]!;
     if (s < 0 || s >= numSegments) continue;
@@ -44,6 +46,18 @@ export function unsortedSegmentSumKernel(backendName: 'wasm' | 'cpu'): tf.Kernel
       const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
       const { numSegments } = attrs as unknown as { numSegments: number };
       const b = backend as unknown as BackendLike;
+      if (backendName === 'wasm' && x.dtype === 'float32') {
+        // Accumulate straight into the output's place in the wasm heap: the embedding table's
+        // gradient (21,128 × 256 floats here) is neither allocated in JS nor copied in.
+        const shape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
+        const xs = b.readSync(x.dataId);
+        const ids = b.readSync(segmentIds.dataId);
+        const mem = backendMemory('wasm', backend);
+        const out = mem.output(shape);
+        const f = mem.floats(out);
+        unsortedSegmentSumValues(xs, x.shape, ids, segmentIds.shape.length, numSegments, x.dtype, f.array.subarray(f.offset, f.offset + tf.util.sizeFromShape(shape)));
+        return out;
+      }
       const { values, shape } = unsortedSegmentSumValues(
         b.readSync(x.dataId),
         x.shape,
