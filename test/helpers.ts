@@ -45,6 +45,13 @@ export function fixtureFile(...parts: string[]): string {
   return out;
 }
 
+/** A file with `text` in a fresh temporary folder. */
+export function tempFile(text: string, name = 'pred.txt'): string {
+  const path = join(tempDir(), name);
+  writeFileSync(path, text);
+  return path;
+}
+
 export function tempDir(prefix = 'ner-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }

@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fixture, runCli, tempDir } from '../helpers.js';
+import { fixture, runCli, tempFile } from '../helpers.js';
 
-function predictionsFile(text: string): string {
-  const file = join(tempDir(), 'pred.txt');
-  writeFileSync(file, text);
-  return file;
-}
+const predictionsFile = (text: string) => tempFile(text);
 
 describe('ner (CLI contract)', () => {
   test('--help lists the commands; --version prints the package version', () => {

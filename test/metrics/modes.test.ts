@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { extractEntities } from '../../src/metrics/entities.js';
 import { evaluateLabels } from '../../src/metrics/evaluate.js';
 import { Rng } from '../../src/util/rng.js';
-import { runCli, tempDir } from '../helpers.js';
+import { runCli, tempFile } from '../helpers.js';
 import { conlleval } from './conlleval-oracle.js';
 
-function file(text: string): string {
-  const path = join(tempDir(), 'pred.txt');
-  writeFileSync(path, text);
-  return path;
-}
+const file = (text: string) => tempFile(text);
 
 describe('default mode reads BMES', () => {
   test('B- M- M- E- is one entity (M- read as I-), so identical predictions score F1 1', () => {
