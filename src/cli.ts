@@ -7,6 +7,7 @@ import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 import { convertCommand } from './commands/convert.js';
 import { infoCommand } from './commands/info.js';
+import { serveCommand } from './commands/serve.js';
 
 import { NerError } from './errors.js';
 import { setQuiet } from './util/progress.js';
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
-  for (const command of [trainCommand(), evalCommand(), predictCommand(), convertCommand(), infoCommand(), compareCommand(), optimizersCommand()]) {
+  for (const command of [trainCommand(), evalCommand(), predictCommand(), convertCommand(), infoCommand(), compareCommand(), optimizersCommand(), serveCommand()]) {
     command.option('--quiet', 'no progress or notes on stderr: only results, warnings and errors');
     program.addCommand(command.exitOverride().showHelpAfterError('(add --help for usage)'));
   }

@@ -27,6 +27,17 @@ export const PREDICT_DEFAULTS = {
   chunkLines: 512,
 } as const;
 
+/** `ner serve`: where it listens and how it batches and refuses. */
+export const SERVE_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  maxBatch: 32,
+  maxWaitMs: 5,
+  maxQueue: 1024,
+  maxChars: 100_000,
+  bodyLimit: 1 << 20,
+} as const;
+
 export interface Setting<T> {
   default: T;
   type: ValueType<T>;

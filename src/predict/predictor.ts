@@ -97,21 +97,40 @@ export class Predictor {
 
   /** Entities with character offsets for raw texts (no pre-tokenisation needed). */
   async predictTexts(texts: readonly string[], onBatch?: (words: number) => void): Promise<{ text: string; entities: PredictedEntity[] }[]> {
+    return (await this.labelTexts(texts, onBatch)).map((t) => ({ text: t.text, entities: entitiesOf(t) }));
+  }
+
+  /** Each word of each raw text with its offsets, label and score (what `entitiesOf` groups). */
+  async labelTexts(texts: readonly string[], onBatch?: (words: number) => void): Promise<LabelledText[]> {
     const split = texts.map((t) => pretokenize(t));
     const predictions = await this.predictWords(
       split.map((ws) => ws.map((w) => w.text)),
       onBatch,
     );
-    return texts.map((text, i) => {
-      const words = split[i]!;
-      const p = predictions[i]!;
-      const entities = labelsToSpans(p.labels).map((span) => {
-        const start = words[span.start]!.start;
-        const end = words[span.end - 1]!.end;
-        const scores = p.scores.slice(span.start, span.end);
-        return { type: span.type, start, end, text: text.slice(start, end), score: scores.reduce((a, b) => a + b, 0) / scores.length };
-      });
-      return { text, entities };
-    });
+    return texts.map((text, i) => ({ text, words: split[i]!.map((w, k) => ({ ...w, label: predictions[i]!.labels[k]!, score: predictions[i]!.scores[k]! })) }));
   }
+}
+
+export interface LabelledWord {
+  text: string;
+  /** JavaScript string indices into the text, end exclusive. */
+  start: number;
+  end: number;
+  label: string;
+  score: number;
+}
+
+export interface LabelledText {
+  text: string;
+  words: LabelledWord[];
+}
+
+/** The entities of a labelled text: spans of words, scored by the mean of their words' scores. */
+export function entitiesOf({ text, words }: LabelledText): PredictedEntity[] {
+  return labelsToSpans(words.map((w) => w.label)).map((span) => {
+    const start = words[span.start]!.start;
+    const end = words[span.end - 1]!.end;
+    const scores = words.slice(span.start, span.end).map((w) => w.score);
+    return { type: span.type, start, end, text: text.slice(start, end), score: scores.reduce((a, b) => a + b, 0) / scores.length };
+  });
 }
