@@ -17,7 +17,7 @@ const FLOORS: string[][] = [
   ['metrics', 'weights', 'model', 'optim'],
   ['store', 'encoder', 'config', 'parallel'],
   ['predict'],
-  ['train'],
+  ['train', 'serve'],
   ['compare'],
   ['commands'],
   ['cli', 'index'],

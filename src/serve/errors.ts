@@ -50,6 +50,13 @@ function validationMessage(err: FastifyError, field: string): string {
   return `'${field}' ${v.message ?? 'is invalid'}`;
 }
 
+/** The same on the Hugging Face routes: `{"error": "message", "error_type": code, "field"?}`. */
+export interface HfErrorBody {
+  error: string;
+  error_type: string;
+  field?: string;
+}
+
 /** Fastify's own errors (body too large, bad content type, schema) → statuses and messages for people. */
 function classify(err: FastifyError): HttpError {
   if (err instanceof HttpError) return err;
@@ -75,6 +82,9 @@ export function sendError(err: FastifyError | HttpError, request: FastifyRequest
   const e = classify(err as FastifyError);
   // The operator sees what failed (stderr); the client only that it did.
   if (e.status >= 500) process.stderr.write(`ner serve: ${request.method} ${request.url}: ${err.message}\n${process.env.NER_DEBUG ? `${err.stack}\n` : ''}`);
-  const body: ErrorBody = { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } };
+  const field = e.field ? { field: e.field } : {};
+  // The Hugging Face routes answer errors as the Hugging Face API does (its client reads a string `error`).
+  const hf = (request.routeOptions.config as { hfErrors?: boolean } | undefined)?.hfErrors;
+  const body: ErrorBody | HfErrorBody = hf ? { error: e.message, error_type: e.code, ...field } : { error: { code: e.code, message: e.message, ...field } };
   return reply.status(e.status).headers(e.headers).send(body);
 }

@@ -34,8 +34,9 @@ export function registerRoutes({ app, batcher, metrics, state }: Service, option
     const answers = (await label(texts, reply)).map((t) => hfAnswer(t, parameters));
     return typeof inputs === 'string' ? answers[0] : answers;
   };
-  app.post('/', { schema: { body: schemas.hf } }, hf);
-  app.post('/models/*', { schema: { body: schemas.hf } }, hf);
+  const hfRoute = { schema: { body: schemas.hf }, config: { hfErrors: true } };
+  app.post('/', hfRoute, hf);
+  app.post('/models/*', hfRoute, hf);
 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_req, reply) => {

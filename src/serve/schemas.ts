@@ -63,17 +63,23 @@ const error = {
   properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } },
 } as const;
 
+const hfError = { type: 'object', properties: { error: { type: 'string' }, error_type: { type: 'string' }, field: { type: 'string' } } } as const;
+
 function json(schema: unknown, description: string) {
   return { description, content: { 'application/json': { schema } } };
 }
 
-const refusals = {
-  400: json(error, 'malformed JSON, invalid UTF-8, or a field of the wrong type (named in error.field)'),
-  401: json(error, 'missing or wrong API key'),
-  413: json(error, 'body larger than --body-limit, or more texts than --max-queue'),
-  429: json(error, 'queue full; see Retry-After'),
-  503: json(error, 'model not loaded yet, or shutting down'),
-};
+function refusalsOf(e: unknown) {
+  return {
+    400: json(e, 'malformed JSON, invalid UTF-8, or a field of the wrong type (named in the field)'),
+    401: json(e, 'missing or wrong API key'),
+    413: json(e, 'body larger than --body-limit, or more texts than --max-queue'),
+    429: json(e, 'queue full; see Retry-After'),
+    503: json(e, 'model not loaded yet, or shutting down'),
+  };
+}
+const refusals = refusalsOf(error);
+const hfRefusals = refusalsOf(hfError);
 
 /** The OpenAPI 3.1 description of the service, from the same schemas Fastify validates with. */
 export function openApi(maxChars: number, version: string) {
@@ -81,7 +87,7 @@ export function openApi(maxChars: number, version: string) {
   const hf = {
     summary: 'Hugging Face Inference token classification (what @huggingface/inference’s tokenClassification({ endpointUrl }) posts)',
     requestBody: { required: true, content: { 'application/json': { schema: s.hf } } },
-    responses: { 200: json({ anyOf: [{ type: 'array', items: hfGroup }, { type: 'array', items: { type: 'array', items: hfGroup } }] }, 'entities of each input'), ...refusals },
+    responses: { 200: json({ anyOf: [{ type: 'array', items: hfGroup }, { type: 'array', items: { type: 'array', items: hfGroup } }] }, 'entities of each input'), ...hfRefusals },
   };
   return {
     openapi: '3.1.0',

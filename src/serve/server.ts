@@ -102,6 +102,11 @@ export function buildService(options: ServerOptions): Service {
       if (!timingSafeEqual(keyDigest(key), expected)) throw new HttpError(401, 'unauthorized', 'wrong API key', undefined, { 'www-authenticate': 'Bearer' });
     });
   }
+  // While shutting down, answer the requests in flight on connections that then close: Node's
+  // server.close() drops only the connections idle when it is called, and Fastify keeps others alive 72 s.
+  app.addHook('onSend', async (_req, reply) => {
+    if (state.closing) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (req, reply) => {
     metrics.request(req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
