@@ -35,7 +35,6 @@ const LAYOUT_HELP: Record<ColumnLayout, string> = {
   labelled: 'a token and a label (token first, label last)',
   predictions: 'a token, the gold label and the predicted label (as conlleval reads them)',
 };
-const BLANK = /^[ \t]*$/;
 const SEPARATOR = /[ \t]+/;
 
 /**
@@ -58,8 +57,9 @@ export class ConllParser {
 
   /** Feeds one line; returns the sentence this line completed, if any. */
   push(line: Line): Sentence | undefined {
-    if (BLANK.test(line.text)) return this.flush();
-    const cols = trimColumns(line.text).split(SEPARATOR);
+    const trimmed = trimColumns(line.text);
+    if (trimmed === '') return this.flush();
+    const cols = trimmed.split(SEPARATOR);
     if (cols[0] === '-DOCSTART-' && !this.keepDocstart(cols.length)) return this.flush();
     this.checkColumns(cols.length, line.number);
     const s = (this.current ??= {
@@ -133,9 +133,14 @@ export class ConllParser {
   }
 }
 
-function trimColumns(text: string): string {
-  const edge = (c: string | undefined) => c === ' ' || c === '\t';
-  return edge(text[0]) || edge(text[text.length - 1]) ? text.replace(/^[ \t]+|[ \t]+$/g, '') : text;
+/** Strips leading and trailing spaces/tabs by scanning (a `[ \t]+$` regex is quadratic on long blank runs). */
+export function trimColumns(text: string): string {
+  const edge = (i: number) => text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09;
+  let start = 0;
+  let end = text.length;
+  while (start < end && edge(start)) start++;
+  while (end > start && edge(end - 1)) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 /** Streams the sentences of a CoNLL file (constant memory in the file's size). */

@@ -78,8 +78,17 @@ function token(label: string, index: number, scheme: Scheme, rules: Rules): Tok 
       index,
     );
   }
-  const tag = label.slice(1).replace(/^-+|-+$/g, '') || '_';
+  const tag = trimDashes(label.slice(1)) || '_';
   return { prefix, tag };
+}
+
+/** seqeval's `tag.strip('-')`, by scanning: a `-+$` regex is quadratic on long dash runs. */
+function trimDashes(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s[start] === '-') start++;
+  while (end > start && s[end - 1] === '-') end--;
+  return s.slice(start, end);
 }
 
 function matches(prev: Tok, cur: Tok, patterns: readonly Pattern[]): boolean {

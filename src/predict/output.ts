@@ -2,6 +2,7 @@ import { formatConllSentence } from '../data/conll.js';
 import { convertLabels, type Scheme } from '../data/schemes.js';
 import { pretokenize } from '../tokenizer/pretokenize.js';
 import type { PredictedEntity } from './predictor.js';
+import { wordLabels } from './word-labels.js';
 
 export type PredictionFormat = 'jsonl' | 'conll';
 
@@ -21,12 +22,7 @@ export function predictionJson(r: TextPrediction): { text: string; entities: { t
 /** `token label` lines of one document, labels in `fileScheme` (the scheme the model was trained from). */
 export function predictionConll(r: TextPrediction, fileScheme: Scheme): string {
   const words = pretokenize(r.text);
-  const labels = new Array<string>(words.length).fill('O');
-  for (const e of r.entities) {
-    words.forEach((w, i) => {
-      if (w.start >= e.start && w.end <= e.end) labels[i] = `${w.start === e.start ? 'B' : 'I'}-${e.type}`;
-    });
-  }
+  const labels = wordLabels(words, r.entities);
   return words.length ? formatConllSentence(words.map((w) => w.text), [convertLabels(labels, fileScheme)]) : '\n';
 }
 
