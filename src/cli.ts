@@ -8,8 +8,7 @@ import { trainCommand } from './commands/train.js';
 import { convertCommand } from './commands/convert.js';
 import { infoCommand } from './commands/info.js';
 import { serveCommand } from './commands/serve.js';
-
-import { NerError } from './errors.js';
+import { NerError, printable } from './errors.js';
 import { setQuiet } from './util/progress.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -53,11 +52,11 @@ function report(err: unknown): number {
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof NerError) {
-    process.stderr.write(`ner: ${err.message}\n`);
+    process.stderr.write(`ner: ${printable(err.message)}\n`);
     return err.exitCode;
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  process.stderr.write(`ner: error: ${e.message}\n`);
+  process.stderr.write(`ner: error: ${printable(e.message)}\n`);
   if (process.env.NER_DEBUG) process.stderr.write(`${e.stack}\n`);
   else process.stderr.write('ner: (set NER_DEBUG=1 to see where it failed)\n');
   return 1;

@@ -37,3 +37,12 @@ export class RuntimeFailure extends NerError {
     super(message, 1);
   }
 }
+
+/**
+ * Error text echoes file content (labels, tokens, names): control bytes in it (ESC sequences
+ * that drive the terminal, NUL) are shown escaped, never sent raw. Tabs and newlines stay.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

@@ -11,7 +11,8 @@ import { replicaCount, startReplicas } from '../parallel/replicas.js';
 import { readModelDir } from '../store/model-dir.js';
 import { buildTokenizer, readTokenizerFiles, type WordPieceTokenizer } from '../tokenizer/wordpiece.js';
 import { Rng } from '../util/rng.js';
-import { loadPretrained } from '../weights/pretrained.js';
+import { asFileError, loadPretrained } from '../weights/pretrained.js';
+import { taggerShapes, weightsProblem } from './model-check.js';
 import { Predictor } from './predictor.js';
 
 /** A model ready to label text: a folder from `ner train`, or a Hugging Face token-classification checkpoint. */
@@ -63,7 +64,16 @@ export async function loadModel(source: string, o: { constrain?: boolean; worker
   };
 }
 
+/** Any failure to read the model becomes one InputError naming its file (the loader boundary). */
 async function loadTagger(source: string, o: { constrain?: boolean }): Promise<LoadedModel> {
+  try {
+    return await load(source, o);
+  } catch (err) {
+    throw asFileError(source, err);
+  }
+}
+
+async function load(source: string, o: { constrain?: boolean }): Promise<LoadedModel> {
   const saved = existsSync(source) ? readModelDir(source) : undefined;
   if (saved) {
     const tokenizer = buildTokenizer(readTokenizerFiles(source));
@@ -71,15 +81,15 @@ async function loadTagger(source: string, o: { constrain?: boolean }): Promise<L
     if (tokenizer.vocabSize > rows) {
       throw new InputError(source, undefined, `the tokenizer has ${tokenizer.vocabSize} entries but the model's embedding table has ${rows} rows: the tokenizer files do not belong to this model`);
     }
-    const tagger = Tagger.create(saved.spec, { encoder: new Map(), heads: new Map() }, new Rng(0));
-    try {
-      tagger.params.assign(saved.params);
-    } catch (err) {
-      tagger.dispose();
-      throw new InputError(join(source, 'model.safetensors'), undefined, `does not match config.json (${(err as Error).message}); labels or architecture were changed after training`);
+    // Every tensor the model needs must be in the file, in its shape: none is left random.
+    const problem = weightsProblem(taggerShapes(saved.spec), saved.params, { unexpected: true });
+    if (problem) {
+      throw new InputError(join(source, 'model.safetensors'), undefined, `does not match config.json (${problem}); the file is damaged, or labels or architecture were changed after training`);
     }
     const scheme = schemeFromName(saved.meta.scheme)!;
     const mask = (o.constrain ?? saved.meta.constrain) ? transitionMask(saved.spec.labels, scheme) : undefined;
+    const tagger = Tagger.create(saved.spec, { encoder: new Map(), heads: new Map() }, new Rng(0));
+    tagger.params.assign(saved.params);
     const transform = (saved.meta.config.tokenTransform as TokenTransform | undefined) ?? 'none';
     return finish(tagger, tokenizer, scheme, schemeFromName(saved.meta.fileScheme) ?? scheme, saved.meta.maxLen, mask, 'ner', transform);
   }
@@ -89,13 +99,13 @@ async function loadTagger(source: string, o: { constrain?: boolean }): Promise<L
     throw new InputError(source, undefined, 'not a NER model: train one with `ner train --out DIR`, or pass a BertForTokenClassification checkpoint (config.json with id2label and a classifier)');
   }
   const scheme = detectScheme([pre.id2label]);
-  const tagger = Tagger.create(
-    { bert: pre.config, numLayers: pre.config.numLayers, labels: pre.id2label, lstmHidden: 0, crf: false, dropout: 0 },
-    { encoder: pre.encoder, heads: pre.heads },
-    new Rng(0),
-  );
+  const spec = { bert: pre.config, numLayers: pre.config.numLayers, labels: pre.id2label, lstmHidden: 0, crf: false, dropout: 0 };
+  const found = new Map([...[...pre.encoder].map(([n, t]) => [`bert.${n}`, t] as const), ...pre.heads]);
+  const problem = weightsProblem(taggerShapes(spec), found);
+  if (problem) throw new InputError(pre.weightsFile, undefined, `does not fit its config.json (${problem}); the file is damaged or belongs to another model`);
   const tokenizer = buildTokenizer(pre.tokenizerFiles, pre.config.vocabSize);
   const mask = o.constrain ? transitionMask(pre.id2label, scheme) : undefined;
+  const tagger = Tagger.create(spec, { encoder: pre.encoder, heads: pre.heads }, new Rng(0));
   return finish(tagger, tokenizer, scheme, scheme, Math.min(512, pre.config.maxPositions), mask, 'hf-token-classification');
 }
 

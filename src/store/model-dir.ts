@@ -7,6 +7,7 @@ import type { DataSummary } from './data-summary.js';
 import type { TokenizerFiles } from '../tokenizer/wordpiece.js';
 import { readJson, writeAtomic, writeJsonAtomic } from '../util/files.js';
 import { camelKeys, snakeKeys } from '../util/json-keys.js';
+import { checkModelMeta } from '../predict/model-check.js';
 import { isLinearWeight, toHfLayout } from '../weights/naming.js';
 import { encodeSafetensors, parseSafetensors } from '../weights/safetensors.js';
 import type { HostTensor } from '../spec/host-tensor.js';
@@ -80,9 +81,9 @@ export function readModelDir(dir: string): SavedModel | undefined {
   if (!existsSync(configPath)) return undefined;
   const raw = readJson(configPath);
   if (!raw.ner) return undefined;
-  const meta = camelKeys<NerModelMeta>(raw.ner);
   const bert = parseBertConfig(raw);
   if (typeof bert === 'string') throw new InputError(configPath, undefined, bert);
+  const meta = checkModelMeta(camelKeys(raw.ner), configPath, bert);
   const weightsPath = join(dir, 'model.safetensors');
   if (!existsSync(weightsPath)) throw new InputError(dir, undefined, 'model.safetensors is missing; was training interrupted before the first save?');
   let params: Map<string, HostTensor>;

@@ -13,6 +13,8 @@ export interface TokenizerFiles {
   tokenizerJson?: Record<string, unknown>;
   vocab?: string[];
   config: Record<string, unknown>;
+  /** The file read (errors name it); not saved. */
+  source?: string;
 }
 
 export class WordPieceTokenizer {
@@ -71,12 +73,13 @@ export class WordPieceTokenizer {
 
 /** A BertTokenizer-equivalent tokenizer.json for a vocab.txt (what transformers' converter writes). */
 export function bertTokenizerJson(vocab: readonly string[], config: Record<string, unknown>): Record<string, unknown> {
-  const ids: Record<string, number> = {};
+  // No prototype: tokens named like Object.prototype members (constructor, toString, __proto__) are ordinary tokens.
+  const ids = Object.create(null) as Record<string, number>;
   vocab.forEach((t, i) => {
-    if (!(t in ids)) ids[t] = i;
+    if (!Object.hasOwn(ids, t)) ids[t] = i;
   });
   const lower = config.do_lower_case !== false;
-  const special = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'].filter((t) => t in ids);
+  const special = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'].filter((t) => Object.hasOwn(ids, t));
   return {
     version: '1.0',
     truncation: null,
@@ -112,8 +115,14 @@ export function bertTokenizerJson(vocab: readonly string[], config: Record<strin
 
 /** `embeddingRows`: the model's embedding table size, when the vocabulary may be longer than it. */
 export function buildTokenizer(files: TokenizerFiles, embeddingRows?: number): WordPieceTokenizer {
-  const json = files.tokenizerJson ?? bertTokenizerJson(files.vocab!, files.config);
-  return new WordPieceTokenizer(new Tokenizer(json, files.config), files, embeddingRows);
+  try {
+    const json = files.tokenizerJson ?? bertTokenizerJson(files.vocab!, files.config);
+    return new WordPieceTokenizer(new Tokenizer(json, files.config), files, embeddingRows);
+  } catch (err) {
+    // A damaged tokenizer file makes the library throw raw errors: name the file instead.
+    if (!files.source || err instanceof InputError) throw err;
+    throw new InputError(files.source, undefined, `cannot build a tokenizer from it (${(err as Error).message})`);
+  }
 }
 
 /**
@@ -126,11 +135,11 @@ export function readTokenizerFiles(dir: string): TokenizerFiles {
   let config: Record<string, unknown> = {};
   if (existsSync(file('tokenizer_config.json'))) config = readJson(file('tokenizer_config.json'));
   else if (/(^|[^n])cased/i.test(basename(dir))) config = { do_lower_case: false };
-  if (existsSync(file('tokenizer.json'))) return { tokenizerJson: readJson(file('tokenizer.json')), config };
+  if (existsSync(file('tokenizer.json'))) return { tokenizerJson: readJson(file('tokenizer.json')), config, source: file('tokenizer.json') };
   if (existsSync(file('vocab.txt'))) {
     const vocab = readFileSync(file('vocab.txt'), 'utf8').split(/\r?\n/);
     while (vocab.length > 0 && vocab[vocab.length - 1] === '') vocab.pop();
-    return { vocab, config };
+    return { vocab, config, source: file('vocab.txt') };
   }
   throw new InputError(dir, undefined, 'no tokenizer: expected tokenizer.json or vocab.txt in the model folder');
 }

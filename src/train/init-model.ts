@@ -1,6 +1,6 @@
 import type { ScratchConfig, TrainConfig } from '../config/schema.js';
 import { checkNumLayers, keyReport } from '../encoder.js';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { BertConfig } from '../spec/bert-config.js';
 import { Tagger } from '../model/tagger.js';
 import { buildVocab } from '../tokenizer/build-vocab.js';
@@ -53,6 +53,11 @@ export async function initialModel(cfg: TrainConfig, data: PreparedData, rng: Rn
   const report = keyReport(pre, numLayers);
   if (report.mismatched.length > 0) {
     throw new UsageError(`${pre.weightsFile}: weights of the wrong shape: ${report.mismatched.map((m) => `${m.name} ${JSON.stringify(m.found)} (expected ${JSON.stringify(m.expected)})`).join(', ')}`);
+  }
+  // Only the new head may start random: an encoder weight the file lacks would silently train from noise.
+  if (report.missing.length > 0 && cfg.encoderWeights !== 'random') {
+    const list = report.missing.length > 6 ? `${report.missing.slice(0, 6).join(', ')} and ${report.missing.length - 6} more` : report.missing.join(', ');
+    throw new InputError(pre.weightsFile, undefined, `lacks encoder weights its config.json calls for: ${list}; the file is damaged or belongs to another model`);
   }
   if (cfg.maxLen > pre.config.maxPositions) throw new UsageError(`--max-len ${cfg.maxLen} exceeds the model's ${pre.config.maxPositions} positions`);
   const encoder = cfg.encoderWeights === 'random' ? new Map() : pre.encoder;

@@ -25,7 +25,8 @@ export function readJson(path: string): Record<string, unknown> {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
     return v as Record<string, unknown>;
   } catch (err) {
-    throw new InputError(path, undefined, `not a valid JSON object (${(err as Error).message})`);
+    // JSON.parse quotes the file around the error: keep the message on one line.
+    throw new InputError(path, undefined, `not a valid JSON object (${(err as Error).message.replace(/\s+/g, ' ').slice(0, 200)})`);
   }
 }
 

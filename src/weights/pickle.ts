@@ -295,7 +295,7 @@ export function unpickle(b: Uint8Array, start: number, persistentLoad: (pid: PyV
         const items = popMark();
         const list = top();
         if (!Array.isArray(list)) throw new WeightsFormatError('malformed pickle (APPENDS)');
-        list.push(...items);
+        for (const item of items) list.push(item); // a spread of a huge mark would overflow the call stack
         break;
       }
       case 0x51: // BINPERSID

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, NerError } from '../errors.js';
+import { labelListProblem, MAX_LABELS } from '../predict/model-check.js';
 import { parseBertConfig, type BertConfig } from '../spec/bert-config.js';
 import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/wordpiece.js';
 import { readJson } from '../util/files.js';
@@ -55,15 +56,13 @@ export async function loadPretrained(source: string): Promise<Pretrained> {
   try {
     raw = reader.read(weightsFile);
   } catch (err) {
-    if (err instanceof WeightsFormatError) throw new InputError(weightsFile, undefined, err.message);
-    throw err;
+    throw asFileError(weightsFile, err);
   }
   const rawConfig = readJson(configPath);
   const config = parseBertConfig(rawConfig);
   if (typeof config === 'string') throw new InputError(configPath, undefined, config);
   const n = normalizeWeights(raw.weights, reader.tfLayout);
-  const id2 = rawConfig.id2label as Record<string, string> | undefined;
-  const id2label = id2 && n.heads.has('classifier.weight') ? Object.keys(id2).sort((a, b) => Number(a) - Number(b)).map((k) => id2[k]!) : undefined;
+  const id2label = n.heads.has('classifier.weight') && rawConfig.id2label !== undefined ? readId2label(rawConfig.id2label, configPath) : undefined;
   return {
     source,
     dir,
@@ -77,4 +76,32 @@ export async function loadPretrained(source: string): Promise<Pretrained> {
     unexpected: n.unexpected,
     tokenizerFiles: readTokenizerFiles(dir),
   };
+}
+
+/** config.json's id2label: keys 0..n-1, each a valid label, at most MAX_LABELS of them. */
+function readId2label(raw: unknown, file: string): string[] {
+  const fail = (what: string): never => {
+    throw new InputError(file, undefined, `id2label: ${what}`);
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('must be an object {"0": "O", "1": "B-PER", …}');
+  const keys = Object.keys(raw);
+  if (keys.length > MAX_LABELS) fail(`has ${keys.length} entries; at most ${MAX_LABELS} labels are supported`);
+  const labels = keys.map((_, i) => (raw as Record<string, unknown>)[String(i)]);
+  if (labels.some((l) => l === undefined)) fail(`keys must be 0 to ${keys.length - 1}`);
+  const problem = labelListProblem(labels);
+  if (problem) fail(problem);
+  return labels as string[];
+}
+
+/**
+ * The loader boundary: whatever a damaged file makes a parser throw (a bounds message, or a raw
+ * RangeError / TypeError from deep inside) leaves as one InputError naming the file.
+ */
+export function asFileError(file: string, err: unknown): Error {
+  if (err instanceof NerError) return err;
+  if (err instanceof WeightsFormatError) return new InputError(file, undefined, err.message);
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT' || e?.code === 'EACCES' || e?.code === 'EISDIR') return new InputError(file, undefined, `cannot be read (${e.code})`);
+  const detail = e instanceof RangeError && /call stack/.test(e.message) ? 'nested too deeply' : (e?.message ?? String(err));
+  return new InputError(file, undefined, `is damaged or not a model file (${detail})`);
 }

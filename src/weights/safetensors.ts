@@ -33,32 +33,49 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
   const weights: WeightMap = new Map();
   const skipped: string[] = [];
   let metadata: Record<string, string> = {};
+  const ranges: [number, number, string][] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || !Object.values(entry).every((v) => typeof v === 'string')) {
+        throw new WeightsFormatError('__metadata__ must be an object of strings');
+      }
       metadata = entry as Record<string, string>;
       continue;
     }
+    if (typeof entry !== 'object' || entry === null) throw new WeightsFormatError(`tensor '${name}': entry needs dtype, shape and data_offsets`);
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const { dtype, shape, data_offsets: off } = e;
     if (typeof dtype !== 'string' || !Array.isArray(shape) || !Array.isArray(off) || off.length !== 2) {
       throw new WeightsFormatError(`tensor '${name}': entry needs dtype, shape and data_offsets`);
     }
-    if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw new WeightsFormatError(`tensor '${name}': bad shape ${JSON.stringify(shape)}`);
+    if (shape.length > 8 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new WeightsFormatError(`tensor '${name}': bad shape ${JSON.stringify(shape)}`);
     const [begin, end] = off as number[];
     if (!Number.isInteger(begin) || !Number.isInteger(end) || begin! < 0 || end! < begin! || end! > dataLength) {
       throw new WeightsFormatError(`tensor '${name}': data_offsets ${JSON.stringify(off)} fall outside the ${dataLength}-byte data section`);
     }
-    const size = FLOAT_SIZES[dtype] ?? OTHER_SIZES[dtype];
+    const size = Object.hasOwn(FLOAT_SIZES, dtype) ? FLOAT_SIZES[dtype] : Object.hasOwn(OTHER_SIZES, dtype) ? OTHER_SIZES[dtype] : undefined;
     if (size === undefined) throw new WeightsFormatError(`tensor '${name}': unsupported dtype ${dtype}`);
     const count = numel(shape as number[]);
     if (end! - begin! !== count * size) {
       throw new WeightsFormatError(`tensor '${name}': ${end! - begin!} bytes for ${count} ${dtype} values (expected ${count * size})`);
     }
-    if (!(dtype in FLOAT_SIZES)) {
+    ranges.push([begin!, end!, name]);
+  }
+  // Each byte of the data section belongs to at most one tensor: overlapping ranges would let a
+  // small file describe many times its size.
+  const sorted = ranges.filter(([b, e]) => e > b).sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < sorted.length; i++) {
+    const [b, , name] = sorted[i]!;
+    const [, prevEnd, prev] = sorted[i - 1]!;
+    if (b < prevEnd) throw new WeightsFormatError(`tensors '${prev}' and '${name}' overlap in the data section (byte ${b})`);
+  }
+  for (const [begin, , name] of ranges) {
+    const { dtype, shape } = header[name] as { dtype: string; shape: number[] };
+    if (!Object.hasOwn(FLOAT_SIZES, dtype)) {
       skipped.push(name);
       continue;
     }
-    weights.set(name, { shape: shape as number[], values: toFloat32(dtype as 'F32', bytes, dataStart + begin!, count) });
+    weights.set(name, { shape, values: toFloat32(dtype as 'F32', bytes, dataStart + begin, numel(shape)) });
   }
   return { weights, metadata, skipped };
 }

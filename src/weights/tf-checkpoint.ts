@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { numel, type WeightMap } from '../spec/host-tensor.js';
 import { toFloat32, WeightsFormatError } from './tensors.js';
 
@@ -11,6 +11,7 @@ import { toFloat32, WeightsFormatError } from './tensors.js';
 const TABLE_MAGIC = 0xdb4775248b80fb57n;
 /** tensorflow/core/framework/types.proto DataType values we can read as floats. */
 const DTYPES: Record<number, 'F32' | 'F64' | 'F16' | 'BF16'> = { 1: 'F32', 2: 'F64', 19: 'F16', 14: 'BF16' };
+const DTYPE_SIZE = { F32: 4, F64: 8, F16: 2, BF16: 2 } as const;
 
 class Reader {
   constructor(
@@ -112,6 +113,7 @@ function parseShape(bytes: Uint8Array): number[] {
         else dim.varint();
       }
       dims.push(size);
+      if (dims.length > 8) throw new WeightsFormatError('a checkpoint tensor shape has more than 8 dimensions');
     } else if ((tag & 7) === 0) r.varint();
     else if ((tag & 7) === 2) r.bytes(r.varint());
     else throw new WeightsFormatError('unexpected field in a checkpoint tensor shape');
@@ -164,10 +166,19 @@ export function readTfCheckpoint(prefix: string): { weights: WeightMap; skipped:
       skipped.push(name);
       continue;
     }
-    if (!data.has(e.shard)) data.set(e.shard, readFileSync(shardFile(e.shard)));
+    // The entry's size must be what its shape and dtype need, checked before reading anything.
+    const count = numel(e.shape);
+    if (!Number.isSafeInteger(count) || e.size !== count * DTYPE_SIZE[dtype]) {
+      throw new WeightsFormatError(`tensor '${name}': ${e.size} bytes for shape ${JSON.stringify(e.shape)} of ${dtype} (expected ${count * DTYPE_SIZE[dtype]})`);
+    }
+    if (e.shard >= shards) throw new WeightsFormatError(`tensor '${name}' is in shard ${e.shard} but the checkpoint has ${shards}`);
+    if (!data.has(e.shard)) {
+      const file = shardFile(e.shard);
+      if (!existsSync(file)) throw new WeightsFormatError(`data file ${file} is missing (tensor '${name}' is in it)`);
+      data.set(e.shard, readFileSync(file));
+    }
     const bytes = data.get(e.shard)!;
     if (e.offset + e.size > bytes.length) throw new WeightsFormatError(`tensor '${name}' lies outside ${shardFile(e.shard)}`);
-    const count = numel(e.shape);
     weights.set(name, { shape: e.shape, values: toFloat32(dtype, bytes, e.offset, count) });
   }
   return { weights, skipped };

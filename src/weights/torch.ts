@@ -1,7 +1,7 @@
 import { PyGlobal, PyObject, unpickle, type PyValue } from './pickle.js';
 import { numel, type WeightMap } from '../spec/host-tensor.js';
 import { toFloat32, WeightsFormatError } from './tensors.js';
-import { isZip, zipEntries, zipRead } from './zip.js';
+import { isZip, zipEntries, zipRead, type ZipEntry } from './zip.js';
 
 /**
  * pytorch_model.bin in both of torch.save's formats, read as data: the zip format (torch ≥ 1.6:
@@ -28,6 +28,7 @@ const STORAGE_DTYPES: Record<string, string> = {
   BoolStorage: 'BOOL',
 };
 const ELEMENT_SIZE: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const FLOAT_DTYPES = ['F32', 'F16', 'BF16', 'F64'];
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 
 interface TensorRef {
@@ -46,35 +47,61 @@ function storageFromPid(pid: PyValue, legacy: boolean): Storage {
   return { dtype, key: String(pid[2]), numel: Number(pid[4]) };
 }
 
-/** Interprets a rebuilt object as a tensor reference, or undefined when it is not one. */
-function tensorRef(v: PyValue): TensorRef | undefined {
+const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+/** Interprets a rebuilt object as a tensor reference, or undefined when it is not one; malformed fields are errors. */
+function tensorRef(v: PyValue, name: string): TensorRef | undefined {
+  // Unwrap Parameter / subclass wrappers iteratively (a file can nest them without limit).
+  for (let depth = 0; v instanceof PyObject && depth < 8; depth++) {
+    const fn = v.callee.name;
+    if (fn === '_rebuild_parameter') v = v.args[0] ?? null;
+    else if (fn === '_rebuild_from_type_v2') {
+      const [inner, , args] = v.args;
+      if (!(inner instanceof PyGlobal) || !Array.isArray(args)) return undefined;
+      v = new PyObject(inner, args);
+    } else break;
+  }
   if (!(v instanceof PyObject)) return undefined;
   const fn = v.callee.name;
-  if (fn === '_rebuild_parameter') return tensorRef(v.args[0] ?? null);
-  if (fn === '_rebuild_from_type_v2') {
-    const [inner, , args] = v.args;
-    return inner instanceof PyGlobal && Array.isArray(args) ? tensorRef(new PyObject(inner, args)) : undefined;
-  }
   if (fn !== '_rebuild_tensor_v2' && fn !== '_rebuild_tensor') return undefined;
-  const [storage, offset, size, stride] = v.args as [unknown, number, number[], number[]];
+  const [storage, offset, size, stride] = v.args as unknown[];
   if (!storage || typeof storage !== 'object' || !('dtype' in storage)) return undefined;
-  return { storage: storage as Storage, offset: Number(offset), shape: size.map(Number), stride: stride.map(Number) };
+  if (!isIndex(offset) || !Array.isArray(size) || !Array.isArray(stride) || size.length !== stride.length || size.length > 8 || !size.every(isIndex) || !stride.every(isIndex)) {
+    throw new WeightsFormatError(`tensor '${name}': malformed offset, shape or stride (${JSON.stringify([offset, size, stride].map((x) => (Array.isArray(x) ? x.map(String) : String(x))))})`);
+  }
+  return { storage: storage as Storage, offset, shape: size as number[], stride: stride as number[] };
 }
 
-/** Reads a (possibly strided) tensor view of a storage's bytes as float32. */
+/**
+ * Checks a tensor view against the storage that holds it, before anything is allocated: it must
+ * lie inside the storage and hold no more elements than the storage does (a stride-0 view such as
+ * `torch.zeros(1).expand(65536, 65536)` would otherwise become 16 GB of float32).
+ */
+function checkView(t: TensorRef, storageBytes: number, name: string): number {
+  const size = ELEMENT_SIZE[t.storage.dtype]!;
+  const elements = Math.floor(storageBytes / size);
+  const count = numel(t.shape);
+  const span = count === 0 ? 0 : 1 + t.shape.reduce((s, n, d) => s + (n - 1) * t.stride[d]!, 0);
+  if (t.offset + span > elements) throw new WeightsFormatError(`tensor '${name}' reads past the end of its storage (${elements} elements)`);
+  if (count > elements) {
+    throw new WeightsFormatError(`tensor '${name}' has shape ${JSON.stringify(t.shape)} (${count} elements) but its storage holds ${elements}: a repeated (expanded) view, not weights`);
+  }
+  return count;
+}
+
+/** Reads a (possibly strided) tensor view of a storage's bytes as float32; checkView has bounded it. */
 function materialize(t: TensorRef, bytes: Uint8Array, name: string): Float32Array {
   const size = ELEMENT_SIZE[t.storage.dtype]!;
-  const count = numel(t.shape);
+  const count = checkView(t, bytes.length, name);
   const contiguous = t.shape.every((_, d) => t.shape[d] === 1 || t.stride[d] === numel(t.shape.slice(d + 1)));
-  const span = count === 0 ? 0 : 1 + t.shape.reduce((s, n, d) => s + (n - 1) * t.stride[d]!, 0);
-  if ((t.offset + span) * size > bytes.length) throw new WeightsFormatError(`tensor '${name}' reads past the end of its storage`);
   const dtype = t.storage.dtype as 'F32';
   if (contiguous) return toFloat32(dtype, bytes, t.offset * size, count);
-  const all = toFloat32(dtype, bytes, 0, bytes.length / size);
+  const span = 1 + t.shape.reduce((s, n, d) => s + (n - 1) * t.stride[d]!, 0);
+  const all = toFloat32(dtype, bytes, t.offset * size, span);
   const out = new Float32Array(count);
   const idx = new Array<number>(t.shape.length).fill(0);
   for (let i = 0; i < count; i++) {
-    let at = t.offset;
+    let at = 0;
     for (let d = 0; d < idx.length; d++) at += idx[d]! * t.stride[d]!;
     out[i] = all[at]!;
     for (let d = idx.length - 1; d >= 0; d--) {
@@ -85,20 +112,28 @@ function materialize(t: TensorRef, bytes: Uint8Array, name: string): Float32Arra
   return out;
 }
 
-function collect(root: PyValue, bytesOf: (s: Storage) => Uint8Array): { weights: WeightMap; skipped: string[] } {
+function collect(root: PyValue, bytesOf: (s: Storage) => Uint8Array, fileBytes: number): { weights: WeightMap; skipped: string[] } {
   const dict = root instanceof Map ? root : undefined;
   if (!dict) throw new WeightsFormatError('the checkpoint is not a state dict (expected a mapping of names to tensors)');
   const weights: WeightMap = new Map();
   const skipped: string[] = [];
+  // Views may share a storage (tied embeddings), but all of them together cannot plausibly need
+  // more float32 bytes than a few times the file: more means the same bytes are read over and over.
+  const budget = 4 * fileBytes + (1 << 20);
+  let total = 0;
+  const refs: [string, TensorRef][] = [];
   for (const [k, v] of dict) {
     const name = String(k);
-    const t = tensorRef(v);
-    if (!t || !['F32', 'F16', 'BF16', 'F64'].includes(t.storage.dtype)) {
+    const t = tensorRef(v, name);
+    if (!t || !FLOAT_DTYPES.includes(t.storage.dtype)) {
       skipped.push(name);
       continue;
     }
-    weights.set(name, { shape: t.shape, values: materialize(t, bytesOf(t.storage), name) });
+    total += 4 * checkView(t, bytesOf(t.storage).length, name);
+    if (total > budget) throw new WeightsFormatError(`its tensors would take over ${total} bytes as float32 from a ${fileBytes}-byte file: views repeat the same storage`);
+    refs.push([name, t]);
   }
+  for (const [name, t] of refs) weights.set(name, { shape: t.shape, values: materialize(t, bytesOf(t.storage), name) });
   return { weights, skipped };
 }
 
@@ -116,12 +151,17 @@ function parseZip(bytes: Uint8Array) {
     throw new WeightsFormatError('big-endian torch checkpoints are not supported');
   }
   const byName = new Map(entries.map((e) => [e.name, e]));
+  const read = new Map<ZipEntry, Uint8Array>();
+  const storageBytes = (e: ZipEntry) => {
+    if (!read.has(e)) read.set(e, zipRead(bytes, e));
+    return read.get(e)!;
+  };
   const { value } = unpickle(zipRead(bytes, pkl), 0, (pid) => storageFromPid(pid, false) as unknown as PyValue);
   return collect(value, (s) => {
     const e = byName.get(`${prefix}data/${s.key}`);
     if (!e) throw new WeightsFormatError(`storage ${s.key} is missing from the archive`);
-    return zipRead(bytes, e);
-  });
+    return storageBytes(e);
+  }, bytes.length);
 }
 
 function parseLegacy(bytes: Uint8Array) {
@@ -159,5 +199,5 @@ function parseLegacy(bytes: Uint8Array) {
     const d = data.get(s.key);
     if (!d) throw new WeightsFormatError(`storage ${s.key} has no data`);
     return d;
-  });
+  }, bytes.length);
 }

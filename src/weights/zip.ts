@@ -73,6 +73,18 @@ export function zipRead(b: Uint8Array, e: ZipEntry): Uint8Array {
   if (start + e.compressedSize > b.length) throw new WeightsFormatError(`zip entry ${e.name} runs past the end of the file`);
   const raw = b.subarray(start, start + e.compressedSize);
   if (e.method === 0) return raw;
-  if (e.method === 8) return new Uint8Array(inflateRawSync(raw));
+  if (e.method === 8) {
+    // Deflate can expand ~1000×: refuse an entry that claims more than a few times the archive, and
+    // never inflate past what it claims.
+    if (e.size > 8 * b.length + (1 << 20)) throw new WeightsFormatError(`zip entry ${e.name} claims ${e.size} bytes from a ${b.length}-byte archive`);
+    let out: Buffer;
+    try {
+      out = inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size) });
+    } catch {
+      throw new WeightsFormatError(`zip entry ${e.name}: corrupt or larger than its stated ${e.size} bytes`);
+    }
+    if (out.length !== e.size) throw new WeightsFormatError(`zip entry ${e.name}: ${out.length} bytes, its header says ${e.size}`);
+    return new Uint8Array(out);
+  }
   throw new WeightsFormatError(`zip entry ${e.name}: unsupported compression method ${e.method}`);
 }

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { unpickle } from '../../src/weights/pickle.js';
 import { encodeSafetensors, parseSafetensors } from '../../src/weights/safetensors.js';
 import { bfloat16ToFloat, halfToFloat, WeightsFormatError } from '../../src/weights/tensors.js';
+import { readTfCheckpoint } from '../../src/weights/tf-checkpoint.js';
 import { parseTorchCheckpoint } from '../../src/weights/torch.js';
-import { needsShared, shared } from '../helpers.js';
+import { bundleEntry, bundleIndex, storedZip, tensorPickle } from './writers.js';
+import { needsShared, shared, tempDir } from '../helpers.js';
 
 function safetensorsWith(header: object, data: Uint8Array): Uint8Array {
   const json = Buffer.from(JSON.stringify(header));
@@ -85,4 +88,28 @@ test('torch zip and legacy checkpoints load their float tensors (buffers listed 
   assert.throws(() => parseTorchCheckpoint(bytes.subarray(0, bytes.length - 1000)), /ends early/);
   const zbytes = readFileSync(shared('models', 'hf-bin-ner-tiny', 'pytorch_model.bin')!);
   assert.throws(() => parseTorchCheckpoint(zbytes.subarray(0, zbytes.length - 30)), WeightsFormatError);
+});
+
+test('torch: strided views are read element by element; a stride-0 view larger than its storage is refused before allocating', () => {
+  const data = new Uint8Array(new Float32Array([1, 2, 3, 4, 5, 6]).buffer);
+  const zip = (size: number[], stride: number[], numel = 6) => storedZip([['archive/data.pkl', tensorPickle([['w', { numel, offset: 0, size, stride }]])], ['archive/data/0', data.subarray(0, numel * 4)]]);
+  assert.deepEqual(Array.from(parseTorchCheckpoint(zip([2, 3], [3, 1])).weights.get('w')!.values), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(Array.from(parseTorchCheckpoint(zip([3, 2], [1, 3])).weights.get('w')!.values), [1, 4, 2, 5, 3, 6], 'a transposed view');
+  assert.throws(() => parseTorchCheckpoint(zip([65536, 65536], [0, 0], 1)), /has shape \[65536,65536\] \(4294967296 elements\) but its storage holds 1/);
+  assert.throws(() => parseTorchCheckpoint(zip([2, 4], [4, 1])), /reads past the end of its storage/);
+});
+
+test('safetensors: overlapping data ranges are refused', () => {
+  const bytes = safetensorsWith({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, new Uint8Array(12));
+  assert.throws(() => parseSafetensors(bytes), /tensors 'a' and 'b' overlap in the data section/);
+});
+
+test('TF bundle: an entry whose size disagrees with shape × dtype is refused before reading', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'm.index'), bundleIndex([['bert/x', bundleEntry({ dtype: 19, shape: [400_000_000], offset: 0, size: 2 })]]));
+  writeFileSync(join(dir, 'm.data-00000-of-00001'), new Uint8Array(2));
+  assert.throws(() => readTfCheckpoint(join(dir, 'm')), /tensor 'bert\/x': 2 bytes for shape \[400000000\] of F16 \(expected 800000000\)/);
+  writeFileSync(join(dir, 'm.index'), bundleIndex([['bert/x', bundleEntry({ dtype: 1, shape: [2, 3], offset: 0, size: 24 })]]));
+  writeFileSync(join(dir, 'm.data-00000-of-00001'), new Uint8Array(new Float32Array([1, 2, 3, 4, 5, 6]).buffer));
+  assert.deepEqual(Array.from(readTfCheckpoint(join(dir, 'm')).weights.get('bert/x')!.values), [1, 2, 3, 4, 5, 6], 'a well-formed entry reads');
 });
