@@ -1,11 +1,12 @@
 import { Command } from 'commander';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCompareConfig, parseWholeNumbers, selectSetups, withSeeds } from '../compare/config.js';
 import { curvesSvg } from '../compare/plot.js';
 import { reportMarkdown, summarize } from '../compare/report.js';
 import { runGrid } from '../compare/run.js';
 import { writeAtomic } from '../util/files.js';
+import { makeFolder } from '../train/out-folder.js';
+import { lockFolder } from '../util/run-lock.js';
 import { printJson, printText } from './output.js';
 import { snakeKeys } from '../util/json-keys.js';
 
@@ -26,13 +27,19 @@ export function compareCommand(): Command {
         const [parallel] = parseWholeNumbers('--parallel', opts.parallel, 1, true);
         cfg = { ...cfg, parallel };
       }
-      mkdirSync(opts.out, { recursive: true });
-      const records = await runGrid(cfg, opts.out);
-      const summaries = summarize(cfg, records);
-      writeAtomic(join(opts.out, 'results.json'), JSON.stringify(snakeKeys({ config: cfg, runs: records, setups: summaries }), null, 2));
-      writeAtomic(join(opts.out, 'report.md'), reportMarkdown(cfg, records, summaries));
-      writeAtomic(join(opts.out, 'curves.svg'), await curvesSvg(records));
-      if (opts.json) printJson(snakeKeys(summaries));
-      else printText(`${records.length} runs (${records.filter((r) => r.status === 'failed').length} failed): ${join(opts.out, 'report.md')}, results.json, curves.svg`);
+      makeFolder(opts.out);
+      // One grid per folder: a second `ner compare` there would run every job twice.
+      const lock = lockFolder(opts.out, 'running ner compare', (m) => process.stderr.write(`ner compare: ${m}\n`));
+      try {
+        const records = await runGrid(cfg, opts.out);
+        const summaries = summarize(cfg, records);
+        writeAtomic(join(opts.out, 'results.json'), JSON.stringify(snakeKeys({ config: cfg, runs: records, setups: summaries }), null, 2));
+        writeAtomic(join(opts.out, 'report.md'), reportMarkdown(cfg, records, summaries));
+        writeAtomic(join(opts.out, 'curves.svg'), await curvesSvg(records));
+        if (opts.json) printJson(snakeKeys(summaries));
+        else printText(`${records.length} runs (${records.filter((r) => r.status === 'failed').length} failed): ${join(opts.out, 'report.md')}, results.json, curves.svg`);
+      } finally {
+        lock.release();
+      }
     });
 }

@@ -15,6 +15,7 @@ import { formatErrors } from '../metrics/errors-report.js';
 import { evaluateLabels, evaluationJson } from '../metrics/evaluate.js';
 import { formatReport } from '../metrics/report.js';
 import { STRICT_SCHEMES, StrictSchemeError } from '../metrics/strict.js';
+import { refuseOutputOverInput } from '../util/same-file.js';
 import { parseDigits, parseInteger, parseScheme, workersOption } from './options.js';
 import { printJson, printText } from './output.js';
 import { note } from '../util/progress.js';
@@ -148,6 +149,7 @@ function predictionScheme(file: string, gold: readonly (readonly string[])[], op
 }
 
 async function runModelEval(opts: EvalOptions & { model: string; data: string }, constrainGiven: boolean): Promise<void> {
+  if (opts.output) refuseOutputOverInput(opts.output, [opts.data, opts.model]);
   await selectBackend(opts.backend);
   const model = await loadModel(opts.model, { ...(constrainGiven ? { constrain: Boolean(opts.constrain) } : {}), workers: opts.workers ?? null });
   try {

@@ -13,6 +13,7 @@ import { convertLabels } from '../data/schemes.js';
 import { transformSentences } from '../data/token-transform.js';
 import { Progress } from '../util/progress.js';
 import { readLines } from '../util/lines.js';
+import { refuseOutputOverInput } from '../util/same-file.js';
 import { parseInteger, workersOption } from './options.js';
 
 interface PredictOptions {
@@ -85,6 +86,7 @@ async function runPredict(opts: PredictOptions): Promise<void> {
       throw new InputError(f, undefined, 'no such file');
     }
   }
+  if (opts.output) refuseOutputOverInput(opts.output, [...opts.input.filter((f) => f !== '-'), opts.model]);
   await selectBackend(opts.backend);
   const model = await loadModel(opts.model, { workers: opts.workers ?? null });
   const out: WriteStream | NodeJS.WriteStream = opts.output ? createWriteStream(opts.output) : process.stdout;

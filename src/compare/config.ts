@@ -70,7 +70,8 @@ export function loadCompareConfig(path: string): CompareConfig {
   const names = new Set<string>();
   const setups = (values.setups as Record<string, unknown>[]).map((raw, i) => {
     const { name, description, seeds: ownSeeds, reference, ...settings } = raw ?? {};
-    if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) fail(`"setups"`, `setups[${i}].name must be a name of letters, digits, '.', '_' or '-'`);
+    // The name becomes a folder (runs/<name>/): no '..', no leading dot, nothing a file system reads specially.
+    if (typeof name !== 'string' || !/^\w[\w.-]{0,99}$/.test(name)) fail(`"setups"`, `setups[${i}].name must be a folder-safe name: a letter, digit or '_' first, then letters, digits, '.', '_' or '-' (at most 100)`);
     if (names.has(name as string)) fail(`"${name}"`, `setup name '${name}' is used twice`);
     names.add(name as string);
     const where = `setups[${i}] (${name})`;

@@ -42,7 +42,12 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
   const pending = jobs.filter((j) => {
     const f = join(j.dir, 'result.json');
     if (!existsSync(f)) return true;
-    const record = JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
+    let record: RunRecord;
+    try {
+      record = JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
+    } catch {
+      return true; // unreadable (a torn write by an old version, a damaged disk): run it again
+    }
     record.settings = camelKeys(record.settings);
     // Results written before loss_curve existed: rebuild it from the run's own log.
     record.loss_curve ??= lossCurve(readLog(j.dir));
@@ -90,7 +95,17 @@ interface Job {
   settings: Partial<TrainConfig>;
 }
 
-async function runOne({ setup, seed, dir, settings }: Job): Promise<RunRecord> {
+/** One run; anything that goes wrong with it (an unreadable result, a crash) is a failed run, retried next time, never fatal to the grid. */
+async function runOne(job: Job): Promise<RunRecord> {
+  try {
+    return await runJob(job);
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    return { setup: job.setup.name, seed: job.seed, status: 'failed', error, epochs: [], loss_curve: [], test: null, outside_fraction: null, drift: null, steps: null, wall_seconds: 0, tokens_per_second: null, settings: job.settings };
+  }
+}
+
+async function runJob({ setup, seed, dir, settings }: Job): Promise<RunRecord> {
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'train-config.json');
   writeFileSync(configFile, JSON.stringify(snakeKeys({ ...settings, seed, out: dir }), null, 2));
@@ -136,7 +151,14 @@ type LogLine = Record<string, number | null | string>;
 function readLog(dir: string): LogLine[] {
   const file = join(dir, 'train_log.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);
+  // A line torn by a kill mid-append is skipped here (the next `ner train --resume` cuts it off).
+  return readFileSync(file, 'utf8').split('\n').flatMap((l) => {
+    try {
+      return l.trim() ? [JSON.parse(l) as LogLine] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 function lossCurve(log: LogLine[]): { step: number; loss: number }[] {

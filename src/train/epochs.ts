@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainConfig } from '../config/schema.js';
 import type { Example } from '../data/batches.js';
 import { RuntimeFailure } from '../errors.js';
+import { Interrupted, interruptRequested, restoreTerminal, resumeCommand } from '../util/interrupt.js';
 import type { StatefulOptimizer } from '../optim/optimizer.js';
 import { Rng } from '../util/rng.js';
 import { epochBatches } from './batch-order.js';
@@ -69,10 +71,7 @@ async function runBatches(loop: EpochLoop, order: number[][], done: Throughput):
     if (!Number.isFinite(loss)) {
       loop.log({ type: 'error', step: state.step + 1, epoch: state.epoch + 1, loss: String(loss) });
       progress.stop();
-      throw new RuntimeFailure(
-        `the loss became ${loss} at step ${state.step + 1} (epoch ${state.epoch + 1}); nothing was applied from that step. ` +
-          `The last good state is in ${join(cfg.out, 'state')}${state.bestEpoch >= 0 ? ` and the best model in ${cfg.out}` : ''}. Lower --lr, or set --clip-norm.`,
-      );
+      throw new RuntimeFailure(nanMessage(cfg, state.step + 1, state.epoch + 1, loss, state.bestEpoch >= 0));
     }
     done.seconds += (Date.now() - t0) / 1000;
     done.words += words;
@@ -95,6 +94,18 @@ async function runBatches(loop: EpochLoop, order: number[][], done: Throughput):
       loop.log({ type: 'step', step: state.step, epoch: state.epoch + 1, loss: lossSum / lossCount, lr, head_lr: optimizer.learningRateFor(`${scope}crf.transitions`), tokens_per_second: done.words / done.seconds });
       lossSum = 0;
       lossCount = 0;
+    }
+    // Let signal handlers run: steps resolve as microtasks and would never yield to them otherwise.
+    await new Promise((resolve) => setImmediate(resolve));
+    const signal = interruptRequested();
+    if (signal) {
+      loop.checkpoint();
+      progress.stop();
+      restoreTerminal();
+      throw new Interrupted(
+        signal,
+        `stopped by ${signal} at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch}/${order.length}); the state is saved in ${join(cfg.out, 'state')}. Continue with: ${resumeCommand()}`,
+      );
     }
     if (state.step % cfg.saveEvery === 0 && b + 1 < order.length) loop.checkpoint();
   }
@@ -142,3 +153,21 @@ async function endEpoch(loop: EpochLoop, epochRng: Rng, trainLoss: number | null
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
+
+/** Where a run stopped by a NaN/Inf loss can continue from, and how (a resume may lower the rates). */
+function nanMessage(cfg: TrainConfig, step: number, epoch: number, loss: number, hasBest: boolean): string {
+  const head = `the loss became ${loss} at step ${step} (epoch ${epoch}); nothing was applied from that step. `;
+  const best = hasBest ? ` The best model so far is in ${cfg.out}.` : '';
+  const tenth = (x: number) => String(Number((x / 10).toPrecision(3)));
+  const lower = ['--lr', tenth(cfg.lr), ...(cfg.headLr !== null ? ['--head-lr', tenth(cfg.headLr)] : [])];
+  let saved: number | undefined;
+  try {
+    saved = (JSON.parse(readFileSync(join(cfg.out, 'state', 'trainer.json'), 'utf8')) as { step: number }).step;
+  } catch {
+    saved = undefined;
+  }
+  if (saved === undefined) {
+    return `${head}No state was saved before it (the first comes after ${cfg.saveEvery} steps).${best} Run again (the same --out works) with a lower learning rate, e.g. ${lower.join(' ')}, or --clip-norm 1.`;
+  }
+  return `${head}The last saved state (step ${saved}) is in ${join(cfg.out, 'state')}.${best} Continue from it with a lower learning rate: ${resumeCommand(lower)}`;
+}

@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainConfig } from '../config/schema.js';
 import { transitionMask } from '../data/constraints.js';
@@ -8,6 +7,9 @@ import type { StatefulOptimizer } from '../optim/optimizer.js';
 import { replicaCount, startReplicas } from '../parallel/replicas.js';
 import type { ReplicaPool } from '../parallel/pool.js';
 import { Predictor } from '../predict/predictor.js';
+import { appendLine } from '../util/files.js';
+import { writeFailure } from '../util/fs-errors.js';
+import { armInterrupts, installInterruptHandlers, resumeCommand } from '../util/interrupt.js';
 import { Rng } from '../util/rng.js';
 import { versions } from '../util/versions.js';
 import { buildOptimizer, importPortableState, portableState } from './build-optimizer.js';
@@ -60,6 +62,7 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
   const { tagger } = run.model;
   let optimizer: StatefulOptimizer | undefined;
   let pool: ReplicaPool | undefined;
+  let failed = true;
   try {
     optimizer = buildOptimizer(cfg, run.batchesPerEpoch);
     const scope = tagger.params.scope + '/';
@@ -91,6 +94,8 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
     const ctx = { tagger, optimizer, trainable, padId: run.model.tokenizer.padId, seeds, cfg };
     const standard = pool ? parallelStep(pool, ctx, join(cfg.out, 'state')) : localStep(ctx);
     const step = hooks.makeStep ? hooks.makeStep(ctx, standard) : standard;
+    installInterruptHandlers();
+    armInterrupts(true);
     const throughput = await runEpochs({
       cfg,
       examples: run.examples,
@@ -101,12 +106,16 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
       dropoutRng,
       step,
       evaluateDev: () => evaluate(data.dev),
-      saveBest: () => saveModelDir(cfg.out, { spec: tagger.spec, meta, params: tagger.params.toHost(), tokenizer: run.model.tokenizerFiles }),
-      checkpoint: () => saveState(cfg.out, { trainer: state, params: tagger.params.toHost(), optimizer: portableState(optimizer!, scope) }),
-      log: (record) => appendFileSync(logPath, JSON.stringify(record) + '\n'),
+      saveBest: () => guarded(cfg.out, () => saveModelDir(cfg.out, { spec: tagger.spec, meta, params: tagger.params.toHost(), tokenizer: run.model.tokenizerFiles })),
+      checkpoint: () => guarded(join(cfg.out, 'state'), () => saveState(cfg.out, { trainer: state, params: tagger.params.toHost(), optimizer: portableState(optimizer!, scope) })),
+      log: (record) => guarded(logPath, () => appendLine(logPath, JSON.stringify(record))),
     });
-    return await finishRun({ cfg, backend: run.backend, replicas, tagger, data, state, throughput, startEncoder, evaluate });
+    const result = await finishRun({ cfg, backend: run.backend, replicas, tagger, data, state, throughput, startEncoder, evaluate });
+    failed = false;
+    return result;
   } finally {
+    armInterrupts(false);
+    run.release(failed);
     progress.stop();
     await pool?.close();
     optimizer?.dispose();
@@ -129,7 +138,7 @@ function startFrom(cfg: TrainConfig, run: PreparedRun, optimizer: StatefulOptimi
 function finishedMessage(cfg: TrainConfig, state: { epoch: number; bestEpoch: number }): string {
   return (
     `ner train: ${cfg.out} is a finished run (${state.epoch} of ${cfg.epochs} epochs done, best epoch ${state.bestEpoch}): nothing is left to resume, so its saved model is scored again. ` +
-    `To train further, start a new run from it: ner train --model ${cfg.out} --out NEW_DIR (same data; the encoder starts from this model's weights, the optimizer and schedule afresh)`
+    `To train further, resume it with more epochs (--resume --epochs ${state.epoch + 1} or more: the schedule is stretched to the new length), or start a new run from it: ner train --model ${cfg.out} --out NEW_DIR (same data; the encoder starts from this model's weights, the optimizer and schedule afresh)`
   );
 }
 
@@ -146,4 +155,13 @@ function modelMeta(cfg: TrainConfig, run: PreparedRun): NerModelMeta {
     data: run.summary,
     versions: versions(run.backend),
   };
+}
+
+/** A failed write (disk full, permissions, read-only) says which path and what to do; the last complete state stays. */
+function guarded(path: string, write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    throw writeFailure(path, err, `continue with: ${resumeCommand()}`);
+  }
 }

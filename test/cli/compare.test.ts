@@ -64,10 +64,15 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   const svg = readFileSync(join(out, 'curves.svg'), 'utf8');
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.ok(svg.includes('lookahead-from-init') && svg.trimEnd().endsWith('</svg>'));
-  // Rerun: finished runs are skipped (only the failed ones are retried).
+  // Rerun: finished runs are skipped (only the failed ones are retried). A run whose result.json
+  // cannot be read (and whose log ends in a torn line) counts as failed and is run again.
+  const damaged = join(out, 'runs', 'adamw', 'seed-1');
+  writeFileSync(join(damaged, 'result.json'), '{"setup": "ada');
+  writeFileSync(join(damaged, 'train_log.jsonl'), readFileSync(join(damaged, 'train_log.jsonl'), 'utf8') + '{"type":"st');
   const again = runCli(['compare', '--config', config, '--out', out]);
   assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stderr, /4 finished run\(s\) found .*: skipped/);
+  assert.match(again.stderr, /3 finished run\(s\) found .*: skipped/);
+  assert.equal(JSON.parse(readFileSync(join(damaged, 'result.json'), 'utf8')).status, 'ok', 'the damaged run was rerun');
   // --setups: part of the grid, reported alone.
   const part = runCli(['compare', '--config', config, '--out', out, '--setups', 'adamw', '--json']);
   assert.equal(part.code, 0, part.stderr);
@@ -108,6 +113,10 @@ test('ner compare: a bad config names file:line', () => {
   const reference = runCli(['compare', '--config', config, '--out', join(dir, 'o')]);
   assert.equal(reference.code, 2);
   assert.match(reference.stderr, new RegExp(`${config}:5: setups\\[1\\] \\(b\\)\\.reference: f1 must be a fraction between 0 and 1 \\(got 44\\.4\\)`));
+  writeFileSync(config, '{ "setups": [{ "name": ".." }] }\n');
+  const dots = runCli(['compare', '--config', config, '--out', join(dir, 'o')]);
+  assert.equal(dots.code, 2);
+  assert.match(dots.stderr, /setups\[0\]\.name must be a folder-safe name/);
   writeFileSync(config, '{ "setups": [{ "name": "a", "seeds": [] }] }\n');
   const ownSeeds = runCli(['compare', '--config', config, '--out', join(dir, 'o')]);
   assert.equal(ownSeeds.code, 2);

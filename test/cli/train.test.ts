@@ -246,7 +246,14 @@ describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
     const r = runCli(['train', '--config', CONFIG, '--out', out, '--lr', '1e30', '--head-lr', '1e30', '--clip-norm', '0', '--optimizer', 'adam-l2', '--weight-decay', '1e30']);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /the loss became (NaN|Infinity|-Infinity) at step \d+ \(epoch \d\); nothing was applied from that step/);
-    assert.match(r.stderr, /last good state is in/);
+    assert.match(r.stderr, /No state was saved before it \(the first comes after 5 steps\)\. Run again \(the same --out works\) with a lower learning rate, e\.g\. --lr 1e\+29/);
+    // With a state saved before the NaN, the message points at it (it exists) and gives the resume command.
+    const saved = join(work, 'nan-saved');
+    const s = runCli(['train', '--config', CONFIG, '--out', saved, '--save-every', '1', '--lr', '1e30', '--head-lr', '1e30', '--clip-norm', '0', '--optimizer', 'adam-l2', '--weight-decay', '1e30']);
+    assert.equal(s.code, 1, s.stderr);
+    const m = /The last saved state \(step (\d+)\) is in (\S+)\. Continue from it with a lower learning rate: ner train .* --resume --lr 1e\+29 --head-lr 1e\+29/.exec(s.stderr);
+    assert.ok(m, s.stderr);
+    assert.equal(JSON.parse(readFileSync(join(m[2]!, 'trainer.json'), 'utf8')).step, Number(m[1]));
   });
 });
 

@@ -26,7 +26,7 @@ function assertLinear(what: string, make: (n: number) => () => void): void {
   const tSmall = best(() => {
     for (let i = 0; i < 10; i++) small();
   }) / 10;
-  const tLarge = best(large, 3);
+  const tLarge = best(large, 9);
   assert.ok(tLarge <= 20 * tSmall, `${what}: 160,000 took ${tLarge.toFixed(2)} ms, 16,000 took ${tSmall.toFixed(3)} ms (ratio ${(tLarge / tSmall).toFixed(1)})`);
 }
 
@@ -58,7 +58,7 @@ test('strict mode: a label with N dashes inside and around its type is read in l
 
 test('--format conll labels: N words with an entity every other word take linear time', () => {
   assertLinear('word labels', (n) => {
-    const words = Array.from({ length: n / 4 }, (_, i) => ({ text: 'w', start: 2 * i, end: 2 * i + 1 }));
+    const words = Array.from({ length: n }, (_, i) => ({ text: 'w', start: 2 * i, end: 2 * i + 1 }));
     const entities = words.filter((_, i) => i % 2 === 0).map((w) => ({ type: 'X', start: w.start, end: w.end }));
     return () => {
       const labels = wordLabels(words, entities);
