@@ -32,8 +32,7 @@ export interface PreparedRun {
 /**
  * Settings a resume may change: how fast it learns from here on and how long it runs (a
  * finished run can be extended by more epochs), how often it logs and saves, and where it computes
- * (backend, replica threads). Everything
- * else defines the run and must stay as it was.
+ * (backend, replica threads). Everything else defines the run and must stay as it was.
  */
 export const RESUMABLE_SETTINGS = ['lr', 'headLr', 'clipNorm', 'epochs', 'patience', 'logEvery', 'saveEvery', 'backend', 'workers'] as const;
 
