@@ -12,7 +12,7 @@ import { readModelDir } from '../store/model-dir.js';
 import { buildTokenizer, readTokenizerFiles, type WordPieceTokenizer } from '../tokenizer/wordpiece.js';
 import { Rng } from '../util/rng.js';
 import { asFileError, loadPretrained } from '../weights/pretrained.js';
-import { taggerShapes, weightsProblem } from './model-check.js';
+import { taggerShapes, weightsProblem } from '../store/model-check.js';
 import { Predictor } from './predictor.js';
 
 /** A model ready to label text: a folder from `ner train`, or a Hugging Face token-classification checkpoint. */

@@ -7,7 +7,7 @@ import type { DataSummary } from './data-summary.js';
 import type { TokenizerFiles } from '../tokenizer/wordpiece.js';
 import { readJson, writeAtomic, writeJsonAtomic } from '../util/files.js';
 import { camelKeys, snakeKeys } from '../util/json-keys.js';
-import { checkModelMeta } from '../predict/model-check.js';
+import { checkModelMeta } from './model-check.js';
 import { isLinearWeight, toHfLayout } from '../weights/naming.js';
 import { encodeSafetensors, parseSafetensors } from '../weights/safetensors.js';
 import type { HostTensor } from '../spec/host-tensor.js';

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, NerError } from '../errors.js';
-import { labelListProblem, MAX_LABELS } from '../predict/model-check.js';
+import { labelListProblem, MAX_LABELS } from '../data/label-list.js';
 import { parseBertConfig, type BertConfig } from '../spec/bert-config.js';
 import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/wordpiece.js';
 import { readJson } from '../util/files.js';

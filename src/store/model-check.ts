@@ -1,9 +1,9 @@
-import { parseLabel } from '../data/labels.js';
+import { labelListProblem } from '../data/label-list.js';
 import { schemeFromName } from '../data/schemes.js';
 import { InputError } from '../errors.js';
 import type { BertConfig } from '../spec/bert-config.js';
 import type { TaggerSpec } from '../model/tagger.js';
-import type { NerModelMeta } from '../store/model-dir.js';
+import type { NerModelMeta } from './model-dir.js';
 import { encoderShapes } from '../spec/encoder-shapes.js';
 import type { HostTensor } from '../spec/host-tensor.js';
 import { snakeCase } from '../util/json-keys.js';
@@ -14,27 +14,10 @@ import { snakeCase } from '../util/json-keys.js';
  * aborted Node), and the weights file has every tensor the model needs in the shape it needs, so
  * nothing is silently left at a random initialisation. Errors name file:key.
  */
-export const MAX_LABELS = 1000;
 const MAX_LSTM = 100_000;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown) => JSON.stringify(v)?.slice(0, 80) ?? String(v);
-
-/** Checks an id2label-style list of labels: 1..MAX_LABELS distinct valid labels. Returns a message or undefined. */
-export function labelListProblem(labels: unknown): string | undefined {
-  if (!Array.isArray(labels) || labels.length === 0 || labels.length > MAX_LABELS) {
-    return `must be a list of 1 to ${MAX_LABELS} labels (got ${Array.isArray(labels) ? `${labels.length} entries` : show(labels)})`;
-  }
-  const seen = new Set<string>();
-  for (const l of labels) {
-    if (typeof l !== 'string') return `holds ${show(l)}, not a label`;
-    const parsed = parseLabel(l);
-    if (typeof parsed === 'string') return parsed;
-    if (seen.has(l)) return `lists '${l}' twice`;
-    seen.add(l);
-  }
-  return undefined;
-}
 
 export function checkModelMeta(raw: unknown, file: string, bert: BertConfig): NerModelMeta {
   // Keys are named as the file spells them (snake_case).
@@ -55,7 +38,9 @@ export function checkModelMeta(raw: unknown, file: string, bert: BertConfig): Ne
   const crf = bool('ner.spec.crf', spec.crf);
   const dropout = typeof spec.dropout === 'number' && spec.dropout >= 0 && spec.dropout < 1 ? spec.dropout : fail('ner.spec.dropout', `must be a number ≥ 0 and < 1 (got ${show(spec.dropout)})`);
   const maxLen = int('ner.maxLen', raw.maxLen, 4, bert.maxPositions);
+  // Fields read elsewhere as optional (the data summary) pass through; the ones decoding needs are checked.
   const meta: NerModelMeta = {
+    ...(raw as Partial<NerModelMeta>),
     spec: { numLayers, labels: spec.labels as string[], lstmHidden, crf, dropout },
     scheme: scheme('ner.scheme', raw.scheme),
     fileScheme: scheme('ner.fileScheme', raw.fileScheme),
