@@ -38,6 +38,10 @@ export function registerRoutes({ app, batcher, metrics, state }: Service, option
   app.post('/', hfRoute, hf);
   app.post('/models/*', hfRoute, hf);
 
+  app.get('/model', async () => {
+    if (!state.card) throw new HttpError(503, 'loading', 'the model is still loading', undefined, { 'retry-after': '1' });
+    return state.card;
+  });
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_req, reply) => {
     if (state.label && !state.closing) return { status: 'ready' };

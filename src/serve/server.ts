@@ -4,6 +4,8 @@ import type { LabelledText } from '../predict/predictor.js';
 import { Batcher } from './batcher.js';
 import { HttpError, sendError } from './errors.js';
 import { ServeMetrics } from './metrics.js';
+import type { ModelCard } from './card.js';
+import { PAGE_ROUTES, registerPage } from './page.js';
 import { registerRoutes } from './routes.js';
 
 /** What labels texts: the loaded model's predictor (src/predict/), behind one function. */
@@ -26,6 +28,7 @@ export interface ServerOptions {
 /** The service's mutable state: the model arrives after listening starts; shutdown flips `closing`. */
 export interface ServiceState {
   label: LabelTexts | undefined;
+  card: ModelCard | undefined;
   closing: boolean;
 }
 
@@ -36,8 +39,8 @@ export interface Service {
   state: ServiceState;
 }
 
-/** Routes anyone may call with --api-key set: probes that tell nothing about the data. */
-const OPEN_ROUTES = new Set(['/health', '/ready']);
+/** Routes anyone may call with --api-key set: probes and the page's files, which tell nothing about the data. */
+const OPEN_ROUTES = new Set(['/health', '/ready', ...PAGE_ROUTES]);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -78,7 +81,7 @@ export function buildService(options: ServerOptions): Service {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     return503OnClosing: true,
   });
-  const state: ServiceState = { label: undefined, closing: false };
+  const state: ServiceState = { label: undefined, card: undefined, closing: false };
   const metrics = new ServeMetrics(() => batcher.depth);
   const batcher = new Batcher<LabelledText>(
     async (texts) => {
@@ -112,5 +115,6 @@ export function buildService(options: ServerOptions): Service {
   });
   const service = { app, metrics, batcher, state };
   registerRoutes(service, options);
+  registerPage(app);
   return service;
 }

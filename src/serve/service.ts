@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { selectBackend, type BackendChoice } from '../backend.js';
 import { loadModel } from '../predict/load.js';
+import { modelCard } from './card.js';
 import { buildService, type ServerOptions, type Service } from './server.js';
 
 export interface ServeOptions extends Omit<ServerOptions, 'log'> {
@@ -46,6 +47,7 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
   });
   // A gathered batch is spread over the replicas: each decodes about maxBatch / replicas windows.
   const predictor = model.predictor(Math.max(1, Math.ceil(o.maxBatch / model.replicas)));
+  service.state.card = modelCard(o.model, model);
   service.state.label = (texts) => predictor.labelTexts(texts);
   let closing: Promise<void> | undefined;
   return {

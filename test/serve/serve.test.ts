@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { InferenceClient } from '@huggingface/inference';
+import { PNG } from 'pngjs';
 import { SERVE_DEFAULTS } from '../../src/config/schema.js';
 import { startService, type RunningService, type ServeOptions } from '../../src/serve/service.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
@@ -112,6 +113,42 @@ describe('ner serve (tiny model trained here)', () => {
       assert.match(metrics, /ner_texts_per_second \d/);
     } finally {
       await small.close();
+    }
+  });
+});
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+describe('ner serve: the web page in headless Chromium', { skip: existsSync(CHROMIUM) ? false : `skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM=path)` }, () => {
+  test('typing a sentence highlights the entities /predict finds, coloured by type, with legend, JSON and model card', async () => {
+    const { chromium } = await import('playwright-core');
+    const s = await startService(options());
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+      await page.goto(s.url);
+      await page.waitForSelector('#legend .swatch');
+      const predicted = (await post(`${s.url}/predict`, { texts: SENTENCES })).body as { text: string; entities: { type: string; text: string }[] }[];
+      const sentence = predicted.find((p) => p.entities.length >= 2)!;
+      await page.fill('#text', sentence.text);
+      await page.waitForSelector('#output mark');
+      const marks = await page.$$eval('#output mark', (ms) => ms.map((m) => ({ text: m.firstChild!.textContent, type: m.getAttribute('data-type'), title: m.getAttribute('title'), colour: (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(m).backgroundColor })));
+      assert.deepEqual(marks.map((m) => ({ type: m.type, text: m.text })), sentence.entities.map((e) => ({ type: e.type, text: e.text })));
+      for (const m of marks) assert.match(m.title!, new RegExp(`^${m.type} \\d\\.\\d{4}$`), 'the score on hover');
+      const byType = new Map(marks.map((m) => [m.type, m.colour]));
+      assert.equal(new Set(byType.values()).size, byType.size, 'one colour per type');
+      const legend = await page.$$eval('#legend .swatch', (ss) => ss.map((x) => x.textContent));
+      assert.ok(marks.every((m) => legend.includes(m.type)), `legend ${legend.join(' ')}`);
+      assert.deepEqual(JSON.parse((await page.textContent('#json'))!), [sentence]);
+      assert.match((await page.textContent('#card'))!, /labels.*B-PER/s);
+      const shot = PNG.sync.read(await page.locator('#output').screenshot({ path: join(tempDir(), 'page.png') }));
+      const [r, g, b] = /rgb\((\d+), (\d+), (\d+)\)/.exec(marks[0]!.colour)!.slice(1).map(Number);
+      let coloured = 0;
+      for (let i = 0; i < shot.data.length; i += 4) if (shot.data[i] === r && shot.data[i + 1] === g && shot.data[i + 2] === b) coloured++;
+      assert.ok(coloured > 100, `the screenshot shows the highlight colour (${coloured} pixels)`);
+    } finally {
+      await browser.close();
+      await s.close();
     }
   });
 });
