@@ -39,7 +39,7 @@ export interface Service {
   state: ServiceState;
 }
 
-/** Routes anyone may call with --api-key set: probes and the page's files, which tell nothing about the data. */
+/** GET routes anyone may call with --api-key set: probes and the page's files, which tell nothing about the data (POST / is not among them). */
 const OPEN_ROUTES = new Set(['/health', '/ready', ...PAGE_ROUTES]);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -99,7 +99,7 @@ export function buildService(options: ServerOptions): Service {
   if (options.apiKey) {
     const expected = keyDigest(options.apiKey);
     app.addHook('onRequest', async (req) => {
-      if (OPEN_ROUTES.has(req.routeOptions.url ?? '')) return;
+      if ((req.method === 'GET' || req.method === 'HEAD') && OPEN_ROUTES.has(req.routeOptions.url ?? '')) return;
       const key = presentedKey(req);
       if (key === undefined) throw new HttpError(401, 'unauthorized', 'an API key is required: send Authorization: Bearer KEY', undefined, { 'www-authenticate': 'Bearer' });
       if (!timingSafeEqual(keyDigest(key), expected)) throw new HttpError(401, 'unauthorized', 'wrong API key', undefined, { 'www-authenticate': 'Bearer' });

@@ -104,6 +104,9 @@ describe('ner serve: limits and faults', () => {
       assert.equal((await post(`${s.url}/predict`, { texts: ['a'] }, { 'x-api-key': 'sekret' })).status, 200);
       assert.equal((await fetch(`${s.url}/health`)).status, 200);
       assert.equal((await fetch(`${s.url}/ready`)).status, 200);
+      assert.equal((await fetch(`${s.url}/`)).status, 200, 'the page is open: it asks for the key');
+      assert.equal((await post(`${s.url}/`, { inputs: 'a' })).status, 401, 'POST / (Hugging Face) is not');
+      assert.equal((await fetch(`${s.url}/model`)).status, 401);
       const groups = await new InferenceClient('sekret').tokenClassification({ endpointUrl: s.url, inputs: 'Peter Blackburn in Brussels' });
       assert.ok(Array.isArray(groups));
       await assert.rejects(new InferenceClient('wrong').tokenClassification({ endpointUrl: s.url, inputs: 'x' }), /wrong API key/);
