@@ -1,24 +1,13 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { BACKENDS, type BackendChoice } from '../backend.js';
+import { BACKENDS } from '../backend.js';
 import { SERVE_DEFAULTS } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import { serve } from '../serve/service.js';
+import { serve, type ServeOptions } from '../serve/service.js';
 import { parseInteger, workersOption } from './options.js';
 
-interface ServeFlags {
-  model: string;
-  host: string;
-  port: number;
-  workers?: number;
-  maxBatch: number;
-  maxWaitMs: number;
-  maxQueue: number;
-  maxChars: number;
-  bodyLimit: number;
-  apiKey?: string;
-  backend: BackendChoice;
-}
+/** The flags as commander parses them: the service's options before defaults from the environment. */
+type ServeFlags = Omit<ServeOptions, 'workers' | 'apiKey' | 'version'> & { workers?: number; apiKey?: string };
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
