@@ -6,7 +6,7 @@ import { backendMemory } from './memory.js';
  * BatchMatMul on the system BLAS (OpenBLAS `cblas_sgemm`, native/blas.c) for the wasm and cpu
  * backends. Measured here: stock wasm multiplies at ~20 GFLOP/s on one thread and 1–2 GFLOP/s with
  * a transposed operand; OpenBLAS at ~75 on one thread, transposed or not, with < 1 µs per call
- * (docs/notes.md, "Native matrix products"). Operands are read in place: on wasm the addon gets
+ * (docs/notes.md, "Native kernels and replica threads"). Operands are read in place: on wasm the addon gets
  * the module's heap and float offsets into it, on cpu the tensors' own arrays; nothing is copied.
  * One BLAS thread per thread of ours: parallelism comes from data-parallel replicas (src/parallel/).
  */
