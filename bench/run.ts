@@ -7,7 +7,7 @@
  * backend, replicas, BLAS, versions and the machine's sgemm rate, go to bench/results.json.
  *   env BENCH_STEPS (20), BENCH_BACKEND (auto), BENCH_WORKERS (auto); flags --profile, --no-torch, --json
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendChoice } from '../src/backend.js';
@@ -141,7 +141,10 @@ const results = {
   ratio_ner_over_torch: vsTorch,
   ...(profile ? { profile } : {}),
 };
-if (!PROFILE) writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+// Other benchmarks keep their own keys in the file (bench:serve writes "serve").
+const file = join(root, 'bench', 'results.json');
+const others = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+if (!PROFILE) writeFileSync(file, JSON.stringify({ ...others, ...results }, null, 2) + '\n');
 if (args.has('--json')) console.log(JSON.stringify(results, null, 2));
 else {
   const x = (r: number | null | undefined) => (r ? `${r.toFixed(2)}×` : '–');
