@@ -97,13 +97,15 @@ describe('train --out', () => {
 
   test('two concurrent runs on one --out: the second exits 2 "in use by pid N"; a stale lock is taken over', async () => {
     const out = join(work, 'busy');
-    const first = spawn(process.execPath, [join(ROOT, 'bin', 'ner.js'), 'train', ...TINY, '--epochs', '30', '--out', out], { cwd: ROOT, stdio: 'ignore' });
+    // Enough epochs that the first run is still training (and holding the lock) when it is killed,
+    // however fast the machine and its kernels are.
+    const first = spawn(process.execPath, [join(ROOT, 'bin', 'ner.js'), 'train', ...TINY, '--epochs', '100000', '--out', out], { cwd: ROOT, stdio: 'ignore' });
     try {
       assert.ok(await waitFor(() => existsSync(join(out, '.ner-lock'))), 'the first run took the lock');
       const second = runCli(['train', ...TINY, '--out', out]);
       assert.equal(second.code, 2, second.stderr);
       assert.match(second.stderr, new RegExp(`in use by pid ${first.pid}`));
-      const resumed = runCli(['train', ...TINY, '--epochs', '30', '--out', out, '--resume']);
+      const resumed = runCli(['train', ...TINY, '--epochs', '100000', '--out', out, '--resume']);
       assert.equal(resumed.code, 2, 'a resume is refused too');
       const grid = join(work, 'grid');
       mkdirSync(grid);
