@@ -99,13 +99,13 @@ describe('train --out', () => {
     const out = join(work, 'busy');
     // Enough epochs that the first run is still training (and holding the lock) when it is killed,
     // however fast the machine and its kernels are.
-    const first = spawn(process.execPath, [join(ROOT, 'bin', 'ner.js'), 'train', ...TINY, '--epochs', '100000', '--out', out], { cwd: ROOT, stdio: 'ignore' });
+    const first = spawn(process.execPath, [join(ROOT, 'bin', 'ner.js'), 'train', ...TINY, '--epochs', '10000', '--out', out], { cwd: ROOT, stdio: 'ignore' });
     try {
       assert.ok(await waitFor(() => existsSync(join(out, '.ner-lock'))), 'the first run took the lock');
       const second = runCli(['train', ...TINY, '--out', out]);
       assert.equal(second.code, 2, second.stderr);
       assert.match(second.stderr, new RegExp(`in use by pid ${first.pid}`));
-      const resumed = runCli(['train', ...TINY, '--epochs', '100000', '--out', out, '--resume']);
+      const resumed = runCli(['train', ...TINY, '--epochs', '10000', '--out', out, '--resume']);
       assert.equal(resumed.code, 2, 'a resume is refused too');
       const grid = join(work, 'grid');
       mkdirSync(grid);
@@ -114,8 +114,11 @@ describe('train --out', () => {
       assert.equal(compare.code, 2, compare.stderr);
       assert.match(compare.stderr, new RegExp(`in use by pid ${first.pid}`));
     } finally {
-      first.kill('SIGKILL');
-      await new Promise((r) => first.on('exit', r));
+      if (first.exitCode === null && first.signalCode === null) {
+        const exited = new Promise((r) => first.on('exit', r));
+        first.kill('SIGKILL');
+        await exited;
+      }
     }
     // The first run died holding the lock: the next run takes it over, says so, and resumes.
     const takeover = runCli(['train', ...TINY, '--epochs', '1', '--out', out, ...(existsSync(join(out, 'state')) ? ['--resume'] : [])]);
