@@ -10,17 +10,25 @@
 
 static inline float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
 
+// batch, steps, 2H from argv[first…]; false (and a RangeError naming `name`) unless all positive.
+static bool lstm_dims(napi_env env, napi_value *argv, int64_t *B, int64_t *S, int64_t *H2, const char *name) {
+  *B = ner_int_arg(env, argv[0]);
+  *S = ner_int_arg(env, argv[1]);
+  *H2 = ner_int_arg(env, argv[2]);
+  if (*B > 0 && *S > 0 && *H2 > 0) return true;
+  napi_throw_range_error(env, NULL, name);
+  return false;
+}
+
 // lstmForward(proj, U, hs, gates, cprev, tc, hprev (each array, offset), batch, steps, H2)
 //   proj [batch, steps, 4·H2], U [H2, 4·H2] → hs [batch, steps, H2]; saved for the backward pass:
 //   gates (activated i f g o) [batch, steps, 4·H2], cprev, tc = tanh(c), hprev: [batch, steps, H2]
 napi_value ner_lstm_forward(napi_env env, napi_callback_info info) {
   napi_value argv[17];
   if (!ner_args(env, info, 17, argv, "ner_native.lstmForward: expected 7 (array, offset) pairs, batch, steps, 2H")) return NULL;
-  const int64_t B = ner_int_arg(env, argv[14]), S = ner_int_arg(env, argv[15]), H2 = ner_int_arg(env, argv[16]), G = 4 * H2;
-  if (B <= 0 || S <= 0 || H2 <= 0) {
-    napi_throw_range_error(env, NULL, "ner_native.lstmForward: bad dimensions");
-    return NULL;
-  }
+  int64_t B, S, H2;
+  if (!lstm_dims(env, argv + 14, &B, &S, &H2, "ner_native.lstmForward: bad dimensions")) return NULL;
+  const int64_t G = 4 * H2;
   const int64_t need[7] = {B * S * G, H2 * G, B * S * H2, B * S * G, B * S * H2, B * S * H2, B * S * H2};
   float *o[7];
   if (!ner_operands(env, argv, 7, need, o, "ner_native.lstmForward: an operand lies outside its array")) return NULL;
@@ -63,11 +71,9 @@ napi_value ner_lstm_forward(napi_env env, napi_callback_info info) {
 napi_value ner_lstm_backward(napi_env env, napi_callback_info info) {
   napi_value argv[19];
   if (!ner_args(env, info, 19, argv, "ner_native.lstmBackward: expected 8 (array, offset) pairs, batch, steps, 2H")) return NULL;
-  const int64_t B = ner_int_arg(env, argv[16]), S = ner_int_arg(env, argv[17]), H2 = ner_int_arg(env, argv[18]), G = 4 * H2;
-  if (B <= 0 || S <= 0 || H2 <= 0) {
-    napi_throw_range_error(env, NULL, "ner_native.lstmBackward: bad dimensions");
-    return NULL;
-  }
+  int64_t B, S, H2;
+  if (!lstm_dims(env, argv + 16, &B, &S, &H2, "ner_native.lstmBackward: bad dimensions")) return NULL;
+  const int64_t G = 4 * H2;
   const int64_t need[8] = {B * S * H2, B * S * G, B * S * H2, B * S * H2, B * S * H2, H2 * G, B * S * G, H2 * G};
   float *o[8];
   if (!ner_operands(env, argv, 8, need, o, "ner_native.lstmBackward: an operand lies outside its array")) return NULL;
