@@ -3,6 +3,7 @@ import { SCHEMES, type Scheme } from '../data/schemes.js';
 import { TOKEN_TRANSFORMS, type TokenTransform } from '../data/token-transform.js';
 import { findOptimizer, OPTIMIZER_NAMES } from '../optim/registry.js';
 import { SCHEDULES, type ScheduleKind } from '../optim/schedule.js';
+import { HEAD_INITS, type HeadInit } from '../model/params.js';
 import { bool, int, named, nullable, num, object, oneOf, scheme, str, type ValueType } from './types.js';
 
 /**
@@ -119,6 +120,13 @@ export const TRAIN_SETTINGS = {
    * before init_from_checkpoint does (a diagnostic ablation).
    */
   lookaheadSlowWeights: row<'start' | 'init'>({ default: 'start', type: oneOf(['start', 'init'] as const), help: "Lookahead slow weights: 'start' (after the checkpoint is loaded) or 'init' (a random init: the TF1 pitfall, for diagnosis)" }),
+  /**
+   * How the fresh head starts. 'bert': classifier N(0, 0.02) with zero bias (BERT's
+   * _init_weights), one LSTM bias U(±1/√H); 'torch': as PyTorch's defaults build it, classifier
+   * U(±1/√fan_in) for weight and bias (nn.Linear), LSTM bias b_ih + b_hh, two U(±1/√H) draws
+   * (nn.LSTM) — to measure what the initialisation is worth against the PyTorch reference.
+   */
+  headInit: row<HeadInit>({ default: 'bert', type: oneOf(HEAD_INITS, '<kind>'), help: `head initialisation: ${HEAD_INITS.join('|')} (bert: N(0, 0.02) classifier; torch: nn.Linear/nn.LSTM defaults)` }),
   encoderWeights: row<'checkpoint' | 'random'>({ default: 'checkpoint', type: oneOf(['checkpoint', 'random'] as const), help: "'checkpoint', or 'random': the model's architecture and vocabulary without its pretrained weights" }),
 };
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.js';
 import { LSTM_BACKWARD, LSTM_FORWARD } from '../kernels/lstm.js';
 import { mm } from './ops.js';
-import { init, type Params } from './params.js';
+import { init, type HeadInit, type Params } from './params.js';
 
 /**
  * Bidirectional LSTM over right-padded batches. Gate order i, f, g, o (PyTorch); init
@@ -22,12 +22,13 @@ export class BiLSTM {
     readonly hidden: number,
   ) {}
 
-  static create(params: Params, inputSize: number, hidden: number, rng: Rng): BiLSTM {
+  /** `headInit` 'torch' starts each bias as nn.LSTM's b_ih + b_hh (two draws), 'bert' as one. */
+  static create(params: Params, inputSize: number, hidden: number, rng: Rng, headInit: HeadInit = 'bert'): BiLSTM {
     const k = 1 / Math.sqrt(hidden);
     for (const dir of ['forward', 'backward']) {
       params.add(`lstm.${dir}.kernel`, init.uniform([inputSize, 4 * hidden], rng, k));
       params.add(`lstm.${dir}.recurrent_kernel`, init.uniform([hidden, 4 * hidden], rng, k));
-      params.add(`lstm.${dir}.bias`, init.uniform([4 * hidden], rng, k));
+      params.add(`lstm.${dir}.bias`, headInit === 'torch' ? init.uniformPair([4 * hidden], rng, k) : init.uniform([4 * hidden], rng, k));
     }
     return new BiLSTM(params, inputSize, hidden);
   }

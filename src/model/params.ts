@@ -65,6 +65,10 @@ export class Params {
   }
 }
 
+/** How a fresh head is initialised (config headInit): BERT's conventions, or PyTorch's module defaults. */
+export const HEAD_INITS = ['bert', 'torch'] as const;
+export type HeadInit = (typeof HEAD_INITS)[number];
+
 /** Initialisers (Hugging Face BertPreTrainedModel._init_weights: N(0, 0.02), LayerNorm 1/0, biases 0). */
 export const init = {
   normal(shape: number[], rng: Rng, std = 0.02): HostTensor {
@@ -83,6 +87,13 @@ export const init = {
     const values = new Float32Array(numel(shape));
     for (let i = 0; i < values.length; i++) values[i] = (2 * rng.next() - 1) * limit;
     return { shape, values };
+  },
+  /** The sum of two U(±limit) draws: nn.LSTM's b_ih + b_hh as one bias. */
+  uniformPair(shape: number[], rng: Rng, limit: number): HostTensor {
+    const a = init.uniform(shape, rng, limit);
+    const b = init.uniform(shape, rng, limit);
+    for (let i = 0; i < a.values.length; i++) a.values[i]! += b.values[i]!;
+    return a;
   },
   constant(shape: number[], value: number): HostTensor {
     return { shape, values: new Float32Array(numel(shape)).fill(value) };

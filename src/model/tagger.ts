@@ -8,7 +8,7 @@ import type { BertConfig } from '../spec/bert-config.js';
 import { BiLSTM } from './bilstm.js';
 import { CRF, marginals, viterbi, type CrfHostParams } from './crf.js';
 import { dense } from './ops.js';
-import { init, Params } from './params.js';
+import { init, Params, type HeadInit } from './params.js';
 
 /** The shape of a tagger: everything needed to rebuild it from saved weights. */
 export interface TaggerSpec {
@@ -49,15 +49,17 @@ export class Tagger {
    * from `heads` (local names: lstm.*, classifier.*, crf.*) where present and of the right shape,
    * the rest freshly initialised from `rng`.
    */
-  static create(spec: TaggerSpec, weights: { encoder: WeightMap; heads?: WeightMap }, rng: Rng): Tagger {
+  static create(spec: TaggerSpec, weights: { encoder: WeightMap; heads?: WeightMap }, rng: Rng, headInit: HeadInit = 'bert'): Tagger {
     const params = new Params();
     try {
       const bert = BertEncoder.create(params, spec.bert, spec.numLayers, weights.encoder, rng);
       const K = spec.labels.length;
-      const lstm = spec.lstmHidden > 0 ? BiLSTM.create(params, spec.bert.hiddenSize, spec.lstmHidden, rng) : undefined;
+      const lstm = spec.lstmHidden > 0 ? BiLSTM.create(params, spec.bert.hiddenSize, spec.lstmHidden, rng, headInit) : undefined;
       const width = lstm ? 2 * spec.lstmHidden : spec.bert.hiddenSize;
-      params.add('classifier.weight', init.normal([width, K], rng));
-      params.add('classifier.bias', init.constant([K], 0));
+      // nn.Linear's default (kaiming_uniform with a = √5) is U(±1/√fan_in) for weight and bias alike.
+      const bound = 1 / Math.sqrt(width);
+      params.add('classifier.weight', headInit === 'torch' ? init.uniform([width, K], rng, bound) : init.normal([width, K], rng));
+      params.add('classifier.bias', headInit === 'torch' ? init.uniform([K], rng, bound) : init.constant([K], 0));
       const crf = spec.crf ? CRF.create(params, K, rng) : undefined;
       const heads = new Map([...(weights.heads ?? [])].filter(([n, t]) => params.has(n) && params.get(n).shape.join() === t.shape.join()));
       params.assign(heads);

@@ -45,7 +45,7 @@ export async function initialModel(cfg: TrainConfig, data: PreparedData, rng: Rn
     );
     const tokenizerFiles: TokenizerFiles = { vocab, config: { do_lower_case: cfg.scratch.lowercase } };
     const bert = scratchBert(cfg.scratch, vocab.length, cfg.maxLen);
-    const tagger = Tagger.create({ ...head, bert, numLayers: bert.numLayers }, { encoder: new Map() }, rng);
+    const tagger = Tagger.create({ ...head, bert, numLayers: bert.numLayers }, { encoder: new Map() }, rng, cfg.headInit);
     return { tagger, tokenizer: buildTokenizer(tokenizerFiles), tokenizerFiles };
   }
   const pre = await loadPretrained(cfg.model);
@@ -61,6 +61,6 @@ export async function initialModel(cfg: TrainConfig, data: PreparedData, rng: Rn
   }
   if (cfg.maxLen > pre.config.maxPositions) throw new UsageError(`--max-len ${cfg.maxLen} exceeds the model's ${pre.config.maxPositions} positions`);
   const encoder = cfg.encoderWeights === 'random' ? new Map() : pre.encoder;
-  const tagger = Tagger.create({ ...head, bert: pre.config, numLayers }, { encoder }, rng);
+  const tagger = Tagger.create({ ...head, bert: pre.config, numLayers }, { encoder }, rng, cfg.headInit);
   return { tagger, tokenizer: buildTokenizer(pre.tokenizerFiles, pre.config.vocabSize), tokenizerFiles: pre.tokenizerFiles, report };
 }

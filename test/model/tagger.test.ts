@@ -127,4 +127,29 @@ describe('tagger', () => {
     tagger.dispose();
     await selectBackend('cpu');
   });
+
+  test("headInit 'torch' starts the head as nn.Linear and nn.LSTM do: U(±1/√fan_in) classifier with a bias, LSTM bias a sum of two draws", () => {
+    const spec: TaggerSpec = { ...SPEC, lstmHidden: 64 };
+    const stats = (headInit: 'bert' | 'torch') => {
+      const tagger = Tagger.create(spec, { encoder: new Map() }, new Rng(11), headInit);
+      const v = (n: string) => Array.from(tagger.params.get(n).dataSync());
+      const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + x * x, 0) / xs.length);
+      const w = v('classifier.weight');
+      const out = { wMax: Math.max(...w.map(Math.abs)), wSd: sd(w), b: v('classifier.bias'), lstmBiasSd: sd(v('lstm.forward.bias')), lstmBiasMax: Math.max(...v('lstm.forward.bias').map(Math.abs)) };
+      tagger.dispose();
+      return out;
+    };
+    const bert = stats('bert');
+    const torch = stats('torch');
+    const bound = 1 / Math.sqrt(2 * 64); // fan_in of the classifier: forward ‖ backward
+    const k = 1 / Math.sqrt(64);
+    assert.ok(torch.wMax <= bound && torch.wMax > 0.9 * bound, `classifier weights fill U(±${bound}): max ${torch.wMax}`);
+    assert.ok(Math.abs(torch.wSd - bound / Math.sqrt(3)) < 0.15 * bound, `uniform's sd bound/√3: ${torch.wSd}`);
+    assert.ok(torch.b.every((x) => Math.abs(x) <= bound) && torch.b.some((x) => x !== 0), 'classifier bias drawn from the same uniform');
+    // b_ih + b_hh: sd k·√(2/3) instead of one draw's k/√3, and values beyond one draw's bound occur.
+    assert.ok(Math.abs(torch.lstmBiasSd - k * Math.sqrt(2 / 3)) < 0.15 * k, `LSTM bias sd ${torch.lstmBiasSd}`);
+    assert.ok(torch.lstmBiasMax > k && torch.lstmBiasMax <= 2 * k, `LSTM bias spans ±2/√H: max ${torch.lstmBiasMax}`);
+    assert.ok(Math.abs(bert.wSd - 0.02) < 0.003 && bert.b.every((x) => x === 0), "'bert' keeps N(0, 0.02) and a zero bias");
+    assert.ok(bert.lstmBiasMax <= k, "'bert' draws one LSTM bias U(±1/√H)");
+  });
 });

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The optimizer study on the full People's Daily protocol, resumable: `ner compare` over
+# configs/compare-full.json plus the PyTorch script's reference runs with the same settings.
+# Every step skips what is already finished, so rerunning the script after a stop (or in a later
+# session) continues where it was. Several days of CPU on 2 cores are cut into this order: seed 1 of
+# AdamW's three seeds and the head-difference rows, then
+# seed 1 of every other setup with its reference, then seed 2.
+#
+#   scripts/full-study.sh OUT_DIR [SHARED_DIR]      (SHARED_DIR defaults to ../shared)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:?usage: scripts/full-study.sh OUT_DIR [SHARED_DIR]}
+shared=${2:-../shared}
+mkdir -p "$out/torch"
+cfg=configs/compare-full.json
+data=$shared/data/peoples-daily
+
+ner_rows() { # seeds setups…
+  local seeds=$1; shift
+  node bin/ner.js compare --config "$cfg" --out "$out/grid" --seeds "$seeds" --setups "$(IFS=,; echo "$*")"
+}
+
+torch_row() { # name optimizer lr
+  local json="$out/torch/$1-seed-1.json"
+  [ -s "$json" ] && return 0
+  echo "torch reference $1 ($2, lr $3)"
+  /usr/bin/python3 "$shared/reference/torch/torch_ner.py" "$shared/models/zh-bert-L6-H256" \
+    "$data/train.txt" "$data/test.txt" --epochs 2 --batch 32 --max-len 128 --lr "$3" --head-lr 2e-3 \
+    --lstm 128 --threads 2 --seed 1 --optimizer "$2" --json "$json.part" > "$out/torch/$1-seed-1.log" 2>&1
+  mv "$json.part" "$json"
+}
+
+# AdamW's seeds first (where the script's seed-1 figure falls in our spread), then the three
+# rows that remove the script's head differences one by one (same seed: paired with AdamW's).
+ner_rows 2,3 adamw
+ner_rows 1 adamw-no-head-dropout adamw-torch-head-init adamw-as-script
+ner_rows 1 adamw
+torch_row adamw adamw 2e-4
+ner_rows 1 radam lookahead-adamw lookahead-adamw-init
+torch_row radam radam 2e-4
+torch_row lookahead-adamw lookahead-adamw 2e-4
+torch_row lookahead-adamw-init lookahead-adamw-before-load 2e-4
+ner_rows 1 lookahead-radam ranger-lr1e-3 ranger-lr2e-4 bert-adamw adamw-random-init
+torch_row lookahead-radam lookahead-radam 2e-4
+torch_row ranger-lr1e-3 ranger 1e-3
+torch_row ranger-lr2e-4 ranger 2e-4
+ner_rows 2 adamw-no-head-dropout adamw-torch-head-init adamw-as-script radam lookahead-adamw lookahead-adamw-init lookahead-radam ranger-lr1e-3 ranger-lr2e-4 bert-adamw adamw-random-init
+# The whole grid once more: every run is found finished, so this only writes the report of all rows.
+node bin/ner.js compare --config "$cfg" --out "$out/grid"
