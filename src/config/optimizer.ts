@@ -2,7 +2,7 @@ import { BERT_EXCLUDE, type OptimizerOptions } from '../optim/registry.js';
 import type { ScheduleOptions } from '../optim/schedule.js';
 import type { TrainConfig } from './schema.js';
 
-/** BiLSTM, CRF and classifier variables: the group `headLr` applies to. */
+/** BiLSTM, CRF and classifier variables: the group `headLr` and `headWeightDecay` apply to. */
 const HEAD = '/(lstm|classifier|crf)\\.';
 
 /**
@@ -18,6 +18,6 @@ export function optimizerOptionsOf(cfg: TrainConfig, schedule?: ScheduleOptions)
     excludeFromWeightDecay: BERT_EXCLUDE,
     clipNorm: cfg.clipNorm,
     ...(schedule ? { schedule } : {}),
-    groups: cfg.headLr !== null ? [{ match: HEAD, learningRate: cfg.headLr }] : [],
+    groups: cfg.headLr !== null || cfg.headWeightDecay !== null ? [{ match: HEAD, ...(cfg.headLr !== null ? { learningRate: cfg.headLr } : {}), ...(cfg.headWeightDecay !== null ? { weightDecay: cfg.headWeightDecay } : {}) }] : [],
   };
 }

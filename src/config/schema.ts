@@ -83,6 +83,7 @@ export const TRAIN_SETTINGS = {
   lr: row({ default: 5e-5, type: num(Number.MIN_VALUE), help: 'encoder learning rate' }),
   headLr: row<number | null>({ default: null, type: nullable(num(Number.MIN_VALUE)), help: 'BiLSTM/CRF/classifier learning rate', shown: 'same as --lr' }),
   weightDecay: row({ default: 0.01, type: num(0), help: 'weight decay (none for LayerNorm and bias)' }),
+  headWeightDecay: row<number | null>({ default: null, type: nullable(num(0)), help: 'weight decay of the BiLSTM/CRF/classifier weights (PyTorch recipes often use 0)', shown: 'same as --weight-decay' }),
   warmup: row({ default: 0.1, type: num(0), help: 'warmup: a fraction of all steps when < 1, else steps' }),
   schedule: row<ScheduleKind>({ default: 'linear', type: oneOf(SCHEDULES, '<kind>'), help: `learning-rate schedule: ${SCHEDULES.join('|')}` }),
   /** Checked against the optimizer (which keys apply, their bounds) before anything is read. */

@@ -54,3 +54,27 @@ test("optimizer options the optimizer does not take fail up front, naming the fl
     return true;
   });
 });
+
+test("headWeightDecay 0 leaves the head's weights undecayed while the encoder's kernels decay (the PyTorch script's groups)", async () => {
+  const tf = await import('@tensorflow/tfjs');
+  const { selectBackend } = await import('../../src/backend.js');
+  const { optimizerOptionsOf } = await import('../../src/config/optimizer.js');
+  const { createOptimizer } = await import('../../src/optim/registry.js');
+  await selectBackend('cpu');
+  const names = ['m0/bert.encoder.layer.0.output.dense.weight', 'm0/lstm.forward.kernel', 'm0/classifier.weight', 'm0/crf.transitions'];
+  const after = (overrides: Record<string, unknown>) => {
+    const cfg = { ...TRAIN_DEFAULTS, lr: 0.1, headLr: 0.1, weightDecay: 0.5, ...overrides };
+    const vars = names.map((n) => tf.variable(tf.ones([1]), true, n));
+    const opt = createOptimizer('adamw', optimizerOptionsOf(cfg));
+    const zero = Object.fromEntries(names.map((n) => [n, tf.zeros([1])]));
+    opt.applyGradients(zero);
+    const values = vars.map((v) => v.dataSync()[0]!);
+    tf.dispose([...vars, ...Object.values(zero)]);
+    opt.dispose();
+    return values;
+  };
+  // AdamW with a zero gradient moves θ only by its decoupled decay: θ·(1 − lr·λ) = 0.95.
+  assert.deepEqual(after({}).map((v) => +v.toFixed(6)), [0.95, 0.95, 0.95, 0.95], 'by default the head decays as the encoder');
+  assert.deepEqual(after({ headWeightDecay: 0 }).map((v) => +v.toFixed(6)), [0.95, 1, 1, 1], 'headWeightDecay 0: only the encoder decays');
+  assert.deepEqual(after({ headLr: null, headWeightDecay: 0 }).map((v) => +v.toFixed(6)), [0.95, 1, 1, 1], 'also without a head learning rate of its own');
+});
