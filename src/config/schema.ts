@@ -109,6 +109,7 @@ export const TRAIN_SETTINGS = {
   patience: row<number | null>({ default: null, type: nullable(int(1, 10_000)), help: 'stop after this many epochs without a better dev F1' }),
   saveEvery: row({ default: 50, type: int(1, 10_000_000), help: 'save a resumable state every N steps' }),
   logEvery: row({ default: 10, type: int(1, 10_000_000), help: 'write a train_log.jsonl line every N steps' }),
+  evalEvery: row<number | null>({ default: null, type: nullable(int(1, 10_000_000)), help: "also score dev every N steps (train_log.jsonl 'dev' lines, ner compare's dev-F1 curves); the best model is still chosen at epoch ends", shown: 'epoch ends only' }),
   backend: row<BackendChoice>({ default: 'auto', type: oneOf(BACKENDS, '<name>'), help: `tfjs backend: ${BACKENDS.join('|')}` }),
   workers: row<number | null>({ default: null, type: nullable(int(1, 256)), help: 'replica threads sharing each batch; gradients are summed in a fixed order', shown: 'one per core on wasm/cpu, 1 on tfjs-node' }),
   scratch: row<ScratchConfig>({ default: defaultsOf(SCRATCH_SETTINGS), type: object(), help: `architecture of a scratch model (${Object.keys(SCRATCH_SETTINGS).join(', ')})` }),

@@ -95,6 +95,7 @@ async function runBatches(loop: EpochLoop, order: number[][], done: Throughput):
       lossSum = 0;
       lossCount = 0;
     }
+    if (cfg.evalEvery !== null && state.step % cfg.evalEvery === 0 && b + 1 < order.length) await devPoint(loop);
     // Let signal handlers run: steps resolve as microtasks and would never yield to them otherwise.
     await new Promise((resolve) => setImmediate(resolve));
     const signal = interruptRequested();
@@ -112,6 +113,19 @@ async function runBatches(loop: EpochLoop, order: number[][], done: Throughput):
   progress.stop();
   // Mean over the batches this process ran (all of them unless the epoch was resumed).
   return epochBatchesDone > 0 ? epochLoss / epochBatchesDone : null;
+}
+
+/**
+ * A dev score between epoch ends (evalEvery): a point of the dev-F1 curve, nothing else. Inference
+ * draws no random numbers and leaves optimizer and weights alone, so training is the same with or
+ * without these points.
+ */
+async function devPoint(loop: EpochLoop): Promise<void> {
+  const { state, progress } = loop;
+  const dev = await loop.evaluateDev();
+  const { precision, recall, f1 } = dev.evaluation.micro;
+  loop.log({ type: 'dev', step: state.step, epoch: state.epoch + 1, dev_precision: precision, dev_recall: recall, dev_f1: f1, dev_outside_fraction: dev.outsideFraction });
+  progress.log(`step ${state.step}: dev P ${pct(precision)} R ${pct(recall)} F1 ${pct(f1)}`);
 }
 
 /** End of an epoch: score dev, keep the best model, maybe stop early, save the state. */

@@ -34,7 +34,7 @@ export interface PreparedRun {
  * finished run can be extended by more epochs), how often it logs and saves, and where it computes
  * (backend, replica threads). Everything else defines the run and must stay as it was.
  */
-export const RESUMABLE_SETTINGS = ['lr', 'headLr', 'clipNorm', 'epochs', 'patience', 'logEvery', 'saveEvery', 'backend', 'workers'] as const;
+export const RESUMABLE_SETTINGS = ['lr', 'headLr', 'clipNorm', 'epochs', 'patience', 'logEvery', 'evalEvery', 'saveEvery', 'backend', 'workers'] as const;
 
 const differences = (old: Record<string, unknown>, now: Record<string, unknown>) =>
   Object.keys(now).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(now[k]));

@@ -165,6 +165,21 @@ describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
     for (const e of o.entities) assert.equal(text.slice(e.start, e.end), e.text);
   });
 
+  test('--eval-every N logs dev points between epoch ends and trains exactly the same weights', () => {
+    const out = join(work, 'eval-every');
+    const r = runCli(['train', '--config', CONFIG, '--out', out, '--eval-every', '7', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const log = readFileSync(join(out, 'train_log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const perEpoch = log.filter((x) => x.type === 'epoch').map((x) => x.step as number);
+    const points = log.filter((x) => x.type === 'dev');
+    const expected = Array.from({ length: perEpoch.at(-1)! }, (_, i) => i + 1).filter((s) => s % 7 === 0 && !perEpoch.includes(s));
+    assert.deepEqual(points.map((x) => x.step), expected, 'a point every 7 steps, none where the epoch end scores anyway');
+    for (const x of points) assert.ok(x.dev_f1 >= 0 && x.dev_f1 <= 1 && x.dev_precision >= 0 && x.dev_recall >= 0, JSON.stringify(x));
+    assert.match(r.stderr, /step 7: dev P [\d.]+ R [\d.]+ F1 [\d.]+/);
+    const bytes = (dir: string) => readFileSync(join(dir, 'model.safetensors'));
+    assert.ok(bytes(out).equals(bytes(trained)), 'the dev points changed what was trained');
+  });
+
   test('SIGKILL mid-epoch, then --resume: the final weights equal an uninterrupted run’s, bit for bit', async () => {
     const killed = join(work, 'killed');
     const flags = ['train', '--config', CONFIG, '--epochs', '3', '--save-every', '3'];
