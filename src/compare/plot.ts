@@ -3,12 +3,12 @@ import * as vl from 'vega-lite';
 import type { RunRecord } from './run.js';
 
 /**
- * Dev F1 (per epoch) and training loss (every logged step) against the step, one line per setup
+ * Dev F1 (per epoch, and every evalEvery steps where runs scored it) and training loss (every logged step) against the step, one line per setup
  * (mean over seeds), rendered to SVG headless by vega (no canvas or native dependency).
  */
 export async function curvesSvg(records: RunRecord[]): Promise<string> {
   const ok = records.filter((x) => x.status === 'ok');
-  const f1 = meanPerStep(ok.flatMap((r) => r.epochs.filter((e) => typeof e.dev_f1 === 'number').map((e) => ({ setup: r.setup, step: Number(e.step), y: e.dev_f1 as number }))));
+  const f1 = devF1Series(ok);
   const loss = meanPerStep(ok.flatMap((r) => r.loss_curve.map((p) => ({ setup: r.setup, step: p.step, y: p.loss }))));
   const values = [...f1.map((p) => ({ setup: p.setup, step: p.step, dev_f1: p.y })), ...loss.map((p) => ({ setup: p.setup, step: p.step, train_loss: p.y }))];
   const layer = (field: string, title: string, percent: boolean) => ({
@@ -31,6 +31,15 @@ export async function curvesSvg(records: RunRecord[]): Promise<string> {
   const svg = await view.toSVG();
   view.finalize();
   return svg;
+}
+
+/**
+ * Dev F1 per setup and step: epoch ends and, where runs scored dev between them (evalEvery), those
+ * points; each step's mean is over the seeds that scored it.
+ */
+export function devF1Series(ok: RunRecord[]): { setup: string; step: number; y: number }[] {
+  const points = (r: RunRecord) => [...r.epochs.filter((e) => typeof e.dev_f1 === 'number').map((e) => ({ step: Number(e.step), y: e.dev_f1 as number })), ...(r.dev_points ?? []).map((p) => ({ step: p.step, y: p.dev_f1 }))];
+  return meanPerStep(ok.flatMap((r) => points(r).map((p) => ({ setup: r.setup, ...p }))));
 }
 
 /** Mean over seeds of the points sharing a setup and step, in step order. */

@@ -19,6 +19,8 @@ export interface RunRecord {
   epochs: Record<string, number | null>[];
   /** Training loss every `logEvery` steps (mean over those steps), from train_log.jsonl. */
   loss_curve: { step: number; loss: number }[];
+  /** Dev scores between epoch ends (evalEvery), from train_log.jsonl; [] without evalEvery. */
+  dev_points: { step: number; dev_f1: number }[];
   test: { precision: number; recall: number; f1: number } | null;
   /** Fraction of test tokens predicted O (a collapsed model predicts almost only O). */
   outside_fraction: number | null;
@@ -51,6 +53,7 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
     record.settings = camelKeys(record.settings);
     // Results written before loss_curve existed: rebuild it from the run's own log.
     record.loss_curve ??= lossCurve(readLog(j.dir));
+    record.dev_points ??= devPoints(readLog(j.dir));
     records.push(record);
     done++;
     return false;
@@ -73,15 +76,19 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
   return records.sort((a, b) => order(a) - order(b));
 }
 
+/** Settings that change what a run writes down, not what it trains: a grid may change them between runs. */
+const RECORDING_ONLY = new Set(['logEvery', 'evalEvery', 'saveEvery']);
+
 /**
  * A run folder left by an earlier `ner compare` must have been run with the settings asked for now:
  * skipping or resuming it otherwise would report numbers the config did not produce.
  */
+
 function checkSameSettings(dir: string, wanted: Record<string, unknown>): void {
   const file = join(dir, 'train-config.json');
   if (!existsSync(file)) return;
   const { out: _out, ...had } = camelKeys<Record<string, unknown>>(JSON.parse(readFileSync(file, 'utf8')));
-  const keys = [...new Set([...Object.keys(had), ...Object.keys(wanted)])].sort();
+  const keys = [...new Set([...Object.keys(had), ...Object.keys(wanted)])].filter((k) => !RECORDING_ONLY.has(k)).sort();
   const differ = keys.filter((k) => JSON.stringify(had[k]) !== JSON.stringify(wanted[k]));
   if (differ.length === 0) return;
   const shown = differ.map((k) => `${k} ${JSON.stringify(had[k])} → ${JSON.stringify(wanted[k])}`).join(', ');
@@ -101,7 +108,7 @@ async function runOne(job: Job): Promise<RunRecord> {
     return await runJob(job);
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
-    return { setup: job.setup.name, seed: job.seed, status: 'failed', error, epochs: [], loss_curve: [], test: null, outside_fraction: null, drift: null, steps: null, wall_seconds: 0, tokens_per_second: null, settings: job.settings };
+    return { setup: job.setup.name, seed: job.seed, status: 'failed', error, epochs: [], loss_curve: [], dev_points: [], test: null, outside_fraction: null, drift: null, steps: null, wall_seconds: 0, tokens_per_second: null, settings: job.settings };
   }
 }
 
@@ -121,7 +128,7 @@ async function runJob({ setup, seed, dir, settings }: Job): Promise<RunRecord> {
   });
   writeFileSync(join(dir, 'train.log'), stderr);
   const wall = (Date.now() - started) / 1000;
-  const base: RunRecord = { setup: setup.name, seed, status: 'failed', epochs: [], loss_curve: [], test: null, outside_fraction: null, drift: null, steps: null, wall_seconds: wall, tokens_per_second: null, settings };
+  const base: RunRecord = { setup: setup.name, seed, status: 'failed', epochs: [], loss_curve: [], dev_points: [], test: null, outside_fraction: null, drift: null, steps: null, wall_seconds: wall, tokens_per_second: null, settings };
   if (code !== 0) {
     // Not written as result.json: a rerun retries it.
     const error = stderr.trim().split('\n').filter((l) => l.startsWith('ner:')).join(' ') || `exit code ${code}`;
@@ -136,6 +143,7 @@ async function runJob({ setup, seed, dir, settings }: Job): Promise<RunRecord> {
     status: 'ok',
     epochs: lastPer(log.filter((r) => r.type === 'epoch'), 'epoch').map(({ type: _t, ...r }) => r as Record<string, number | null>),
     loss_curve: lossCurve(log),
+    dev_points: devPoints(log),
     test: result.test ? { precision: result.test.precision, recall: result.test.recall, f1: result.test.f1 } : null,
     outside_fraction: result.test?.outside_fraction ?? null,
     drift: result.encoder_drift,
@@ -159,6 +167,10 @@ function readLog(dir: string): LogLine[] {
       return [];
     }
   });
+}
+
+function devPoints(log: LogLine[]): { step: number; dev_f1: number }[] {
+  return lastPer(log.filter((r) => r.type === 'dev' && typeof r.dev_f1 === 'number'), 'step').map((r) => ({ step: Number(r.step), dev_f1: Number(r.dev_f1) }));
 }
 
 function lossCurve(log: LogLine[]): { step: number; loss: number }[] {

@@ -83,6 +83,13 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   assert.equal(more.code, 0, more.stderr);
   assert.match(more.stderr, /2 finished run\(s\) found .*: skipped/);
   assert.deepEqual((JSON.parse(more.stdout) as { setup: string; runs: number }[]).map((s) => [s.setup, s.runs]), [['adamw', 3]]);
+  // How often a run logs, saves or scores dev changes nothing it trains: finished runs still count.
+  const recording = JSON.parse(readFileSync(config, 'utf8')) as { setups: Record<string, unknown>[] };
+  Object.assign(recording.setups[0]!, { logEvery: 3, evalEvery: 4, saveEvery: 7 });
+  writeFileSync(config, JSON.stringify(recording));
+  const logged = runCli(['compare', '--config', config, '--out', out, '--setups', 'adamw', '--seeds', '1,2,3']);
+  assert.equal(logged.code, 0, logged.stderr);
+  assert.match(logged.stderr, /3 finished run\(s\) found .*: skipped/);
   // A run folder made with other settings is neither skipped nor resumed: its numbers would not be this config's.
   const edited = JSON.parse(readFileSync(config, 'utf8')) as { setups: Record<string, unknown>[] };
   edited.setups[0]!.lr = 0.002;

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
-import { curvesSvg } from '../../src/compare/plot.js';
+import { curvesSvg, devF1Series } from '../../src/compare/plot.js';
 import type { RunRecord } from '../../src/compare/run.js';
 import { ROOT, tempDir } from '../helpers.js';
 
@@ -14,6 +14,7 @@ function record(setup: string, seed: number, f1: number[], loss: number[]): RunR
     seed,
     status: 'ok',
     epochs: f1.map((f, i) => ({ epoch: i + 1, step: 10 * (i + 1), train_loss: loss[i]!, dev_f1: f })),
+    dev_points: [],
     loss_curve: loss.map((l, i) => ({ step: 5 * (i + 1), loss: l })),
     test: { precision: 0.5, recall: 0.5, f1: 0.5 },
     outside_fraction: 0.9,
@@ -39,6 +40,12 @@ test('curves.svg: one dev-F1 line and one loss line per setup, averaged over see
   assert.ok(svg.includes('adamw') && svg.includes('radam') && !svg.includes('broken'));
   // Two panels × two setups = four line paths.
   assert.equal((svg.match(/aria-roledescription="line mark"/g) ?? []).length, 4);
+});
+
+test('dev-F1 series: epoch ends plus evalEvery points, each step averaged over the seeds that scored it', () => {
+  const withPoints = { ...record('adamw', 1, [0.2, 0.6], [40]), dev_points: [{ step: 5, dev_f1: 0.1 }, { step: 15, dev_f1: 0.5 }] };
+  const series = devF1Series([withPoints, record('adamw', 2, [0.4, 0.8], [60])]);
+  assert.deepEqual(series.map((p) => [p.step, +p.y.toFixed(6)]), [[5, 0.1], [10, 0.3], [15, 0.5], [20, 0.7]]);
 });
 
 const chromium = ['chromium', 'chromium-browser', 'google-chrome'].find((c) => spawnSync('which', [c]).status === 0);

@@ -31,7 +31,7 @@ test('reference verdict: within ±2 points; else inside the spread of our seeds;
 });
 
 function run(setup: string, seed: number, f1: number): RunRecord {
-  return { setup, seed, status: 'ok', epochs: [], loss_curve: [], test: { precision: f1, recall: f1, f1 }, outside_fraction: 0.9, drift: 0.03, steps: 10, wall_seconds: 60, tokens_per_second: 400, settings: {} };
+  return { setup, seed, status: 'ok', epochs: [], loss_curve: [], dev_points: [], test: { precision: f1, recall: f1, f1 }, outside_fraction: 0.9, drift: 0.03, steps: 10, wall_seconds: 60, tokens_per_second: 400, settings: {} };
 }
 
 test('report "Against the reference": a row per setup with a reference, Δ, the 95% range, the verdict and the config\'s note', () => {

@@ -11,6 +11,7 @@ function run(setup: string, seed: number, f1: number, drift: number, outside: nu
     status: 'ok',
     epochs: [{ epoch: 1, step: 10, train_loss: 5, dev_f1: f1 }],
     loss_curve: [{ step: 10, loss: 5 }],
+    dev_points: [],
     test: { precision: f1, recall: f1, f1 },
     outside_fraction: outside,
     drift,
