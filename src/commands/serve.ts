@@ -25,6 +25,7 @@ export function serveCommand(): Command {
     .addOption(new Option('--port <n>', 'TCP port (0: any free port)').argParser(int(0, 65535)).default(d.port))
     .addOption(workersOption())
     .addOption(new Option('--max-batch <n>', 'texts gathered into one batch').argParser(int(1, 4096)).default(d.maxBatch))
+    .addOption(new Option('--batch-size <n>', 'windows per decoded batch: a gathered batch is sorted by length and cut into batches of this many').argParser(int(1, 4096)).default(d.batchSize))
     .addOption(new Option('--max-wait-ms <ms>', 'how long a text waits for others to share its batch').argParser(int(0, 10000)).default(d.maxWaitMs))
     .addOption(new Option('--max-queue <n>', 'texts waiting beyond which requests get 429').argParser(int(1, 1_000_000)).default(d.maxQueue))
     .addOption(new Option('--max-chars <n>', 'characters per text (longer: 400)').argParser(int(1, 100_000_000)).default(d.maxChars))

@@ -33,6 +33,8 @@ export const SERVE_DEFAULTS = {
   host: '127.0.0.1',
   port: 8080,
   maxBatch: 32,
+  /** Windows per decoded batch within a gathered one (sorted by length first): small batches pad little. */
+  batchSize: 8,
   maxWaitMs: 5,
   maxQueue: 1024,
   maxChars: 100_000,

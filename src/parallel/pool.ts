@@ -7,7 +7,8 @@ import type { Decoded, Tagger } from '../model/tagger.js';
 import type { StatefulOptimizer } from '../optim/optimizer.js';
 import { accumulatedGradients, partSize } from '../model/gradients.js';
 import { layoutOf, sharedBuffer, slot, writeTensors, type Layout } from './layout.js';
-import type { ReplicaInit, Reply, Request } from './protocol.js';
+import type { LabelledText } from '../predict/predictor.js';
+import type { LabellerInit, ReplicaInit, Reply, Request } from './protocol.js';
 
 type Pending = { resolve: (r: Reply) => void; reject: (e: Error) => void };
 
@@ -53,6 +54,11 @@ class Replica {
   id(): number {
     return this.nextId++;
   }
+
+  /** Requests sent and not yet answered. */
+  get busy(): number {
+    return this.pending.size;
+  }
 }
 
 /**
@@ -62,6 +68,10 @@ class Replica {
  * --max-batch-pieces / N pieces each), the main thread sums them in replica order (deterministic for a given N) and
  * applies one optimizer step; weights go back through one shared buffer before the next request.
  * With one replica no pool is started: training is the single-thread step (train/step.ts).
+ *
+ * With a `labeller` (serving, issue 15) all `size` replicas are threads, each with the tokenizer,
+ * and the main thread computes nothing, so its event loop stays free for requests: `label` hands
+ * raw texts to the least busy thread, and the caller runs up to `size` calls at once.
  */
 export class ReplicaPool {
   private version = 0;
@@ -74,6 +84,7 @@ export class ReplicaPool {
   private constructor(
     readonly tagger: Tagger,
     private readonly replicas: Replica[],
+    private readonly offMain: boolean,
     init: { params: Layout; trainable: Layout; weights: Float32Array; vars: tf.Variable[] },
   ) {
     this.vars = init.vars;
@@ -82,8 +93,9 @@ export class ReplicaPool {
     this.weights = init.weights;
   }
 
-  /** Starts `size − 1` replica threads on the main thread's backend; resolves once all are ready. */
-  static async start(tagger: Tagger, size: number, o: { backend: ReplicaInit['backend']; padId: number }): Promise<ReplicaPool> {
+  /** Starts `size − 1` replica threads (`size` with a labeller) on the main thread's backend; resolves once all are ready. */
+  static async start(tagger: Tagger, size: number, o: { backend: ReplicaInit['backend']; padId: number; labeller?: LabellerInit }): Promise<ReplicaPool> {
+    const offMain = o.labeller !== undefined;
     const names = tagger.params.names();
     const vars = names.map((n) => tagger.params.get(n));
     const params = layoutOf(names.map((name, i) => ({ name, shape: vars[i]!.shape })));
@@ -91,9 +103,9 @@ export class ReplicaPool {
     const weights = sharedBuffer(params);
     const replicas: Replica[] = [];
     const ready: Promise<void>[] = [];
-    for (let index = 1; index < size; index++) {
+    for (let index = 1; index < size + (offMain ? 1 : 0); index++) {
       const grads = sharedBuffer(trainable);
-      const data: ReplicaInit = { index, spec: tagger.spec, backend: o.backend, params, trainable, weights, grads, padId: o.padId };
+      const data: ReplicaInit = { index, spec: tagger.spec, backend: o.backend, params, trainable, weights, grads, padId: o.padId, ...(o.labeller ? { labeller: o.labeller } : {}) };
       const worker = new Worker(new URL('./replica.js', import.meta.url), { workerData: data });
       const replica = new Replica(index, worker, grads);
       replicas.push(replica);
@@ -105,7 +117,7 @@ export class ReplicaPool {
         }),
       );
     }
-    const pool = new ReplicaPool(tagger, replicas, { params, trainable, weights, vars });
+    const pool = new ReplicaPool(tagger, replicas, offMain, { params, trainable, weights, vars });
     try {
       await Promise.all(ready);
       for (const r of replicas) r.worker.unref();
@@ -116,8 +128,9 @@ export class ReplicaPool {
     return pool;
   }
 
+  /** Threads that compute: the replica threads, and the main thread unless `offMain`. */
   get size(): number {
-    return this.replicas.length + 1;
+    return this.replicas.length + (this.offMain ? 0 : 1);
   }
 
   /** Call after the tagger's weights were changed outside this pool (resume, best model restored). */
@@ -135,6 +148,7 @@ export class ReplicaPool {
 
   /** One optimizer step on `chosen` over all replicas; returns the batch loss (non-finite: nothing applied). */
   async step(chosen: readonly Example[], o: { optimizer: StatefulOptimizer; trainable: tf.Variable[]; maxBatchPieces: number; padId: number; seeds: () => number; seedsPerPart: number }): Promise<number> {
+    if (this.offMain) throw new RuntimeFailure('a labelling pool does not train: training steps need the main thread as replica 0');
     // --max-batch-pieces bounds the pieces in flight over all replicas (each holds its activations).
     const perReplica = Math.max(1, Math.floor(o.maxBatchPieces / this.size));
     const shares = splitShares(chosen, this.size).map((s) => microBatches(s, perReplica));
@@ -188,16 +202,23 @@ export class ReplicaPool {
     return out;
   }
 
-  /** Decodes batches over all replicas (contiguous shares, main thread first); results in input order. */
+  /** Decodes batches over all replicas (contiguous shares, main thread first unless `offMain`); results in input order. */
   async decode(batches: readonly TaggerBatch[], mask?: TransitionMask): Promise<Decoded[]> {
     const shares = splitShares(batches, this.size);
+    const own = this.offMain ? [] : shares.shift()!;
     const version = this.sync();
     const remote = this.replicas.map((r, i) =>
-      shares[i + 1]!.length > 0 ? r.request({ type: 'decode', id: r.id(), version, batches: shares[i + 1]!, ...(mask ? { mask } : {}) }).then((d) => d.decoded) : Promise.resolve([]),
+      shares[i]!.length > 0 ? r.request({ type: 'decode', id: r.id(), version, batches: shares[i]!, ...(mask ? { mask } : {}) }).then((d) => d.decoded) : Promise.resolve([]),
     );
     remote.forEach((p) => p.catch(() => undefined));
-    const own = shares[0]!.map((b) => this.tagger.decode(b, mask));
-    return own.concat(...(await Promise.all(remote)));
+    return own.map((b) => this.tagger.decode(b, mask)).concat(...(await Promise.all(remote)));
+  }
+
+  /** Labels raw texts on the replica thread with the fewest requests in flight (pools started with a labeller). */
+  label(texts: string[], batchSize: number): Promise<LabelledText[]> {
+    if (!this.offMain) return Promise.reject(new RuntimeFailure('this pool was started without a labeller'));
+    const idlest = this.replicas.reduce((a, b) => (b.busy < a.busy ? b : a));
+    return idlest.request({ type: 'label', id: idlest.id(), version: this.sync(), texts, batchSize }).then((r) => r.labelled);
   }
 
   /** Live tensors in each replica thread (the tests check that none leak). */

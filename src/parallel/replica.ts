@@ -8,6 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../backend.js';
 import { Tagger } from '../model/tagger.js';
 import { accumulatedGradients } from '../model/gradients.js';
+import { Predictor } from '../predict/predictor.js';
+import { buildTokenizer } from '../tokenizer/wordpiece.js';
 import { Rng } from '../util/rng.js';
 import { layoutOf, sameLayout, slot } from './layout.js';
 import type { ReplicaInit, Reply, Request } from './protocol.js';
@@ -29,6 +31,17 @@ if (!sameLayout(layoutOf(tagger.params.names().map((name, i) => ({ name, shape: 
   throw new Error(`replica ${init.index}: its tagger's variables differ from the main thread's`);
 }
 let version = -1;
+const tokenizer = init.labeller ? buildTokenizer(init.labeller.tokenizer, init.labeller.embeddingRows) : undefined;
+const predictors = new Map<number, Predictor>();
+
+/** Raw texts labelled here, tokenising included, so the main thread's event loop only serves (ner serve). */
+async function label(r: Extract<Request, { type: 'label' }>): Promise<Reply> {
+  if (!tokenizer) throw new Error(`replica ${init.index} was started without a tokenizer`);
+  load(r.version);
+  let predictor = predictors.get(r.batchSize);
+  if (!predictor) predictors.set(r.batchSize, (predictor = new Predictor(tagger, tokenizer, { ...init.labeller!.options, batchSize: r.batchSize })));
+  return { type: 'label', id: r.id, labelled: await predictor.labelTexts(r.texts) };
+}
 
 function load(v: number): void {
   if (v === version) return;
@@ -57,15 +70,18 @@ function gradients(r: Extract<Request, { type: 'grad' }>): Reply {
   }
 }
 
+const failed = (id: number, err: unknown): Reply => ({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });
+
 port.on('message', (r: Request) => {
   try {
-    if (r.type === 'grad') send(gradients(r));
+    if (r.type === 'label') void label(r).then(send, (err: unknown) => send(failed(r.id, err)));
+    else if (r.type === 'grad') send(gradients(r));
     else if (r.type === 'decode') {
       load(r.version);
       send({ type: 'decode', id: r.id, decoded: r.batches.map((b) => tagger.decode(b, r.mask)) });
     } else send({ type: 'tensors', id: r.id, numTensors: tf.memory().numTensors });
   } catch (err) {
-    send({ type: 'error', id: r.id, message: err instanceof Error ? err.message : String(err) });
+    send(failed(r.id, err));
   }
 });
 send({ type: 'ready', label: backend.label });

@@ -3,6 +3,7 @@ import type { BackendInfo } from '../backend.js';
 import { UsageError } from '../errors.js';
 import type { Tagger } from '../model/tagger.js';
 import { ReplicaPool } from './pool.js';
+import type { LabellerInit } from './protocol.js';
 
 /**
  * How many replicas (threads computing gradients or decodings) a run uses: `null` (auto) means
@@ -24,8 +25,12 @@ export function replicaCount(setting: number | null, backend: BackendInfo): numb
   return backend.name === 'tensorflow' ? 1 : Math.max(1, availableParallelism());
 }
 
-/** Starts the replica threads for a tagger, or returns undefined when one replica (this thread) is asked for. */
-export async function startReplicas(tagger: Tagger, count: number, backend: BackendInfo, padId: number): Promise<ReplicaPool | undefined> {
-  if (count <= 1) return undefined;
-  return ReplicaPool.start(tagger, count, { backend: backend.name as 'wasm' | 'cpu' | 'tensorflow', padId });
+/**
+ * Starts the replica threads for a tagger, or returns undefined when one replica (this thread) is
+ * asked for; with a `labeller`, `count` threads that label raw texts, and the main thread computes
+ * nothing (ner serve).
+ */
+export async function startReplicas(tagger: Tagger, count: number, backend: BackendInfo, padId: number, labeller?: LabellerInit): Promise<ReplicaPool | undefined> {
+  if (count <= 1 && !labeller) return undefined;
+  return ReplicaPool.start(tagger, count, { backend: backend.name as 'wasm' | 'cpu' | 'tensorflow', padId, ...(labeller ? { labeller } : {}) });
 }

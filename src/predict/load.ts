@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { transitionMask, type TransitionMask } from '../data/constraints.js';
@@ -13,7 +14,7 @@ import { buildTokenizer, readTokenizerFiles, type WordPieceTokenizer } from '../
 import { Rng } from '../util/rng.js';
 import { asFileError, loadPretrained } from '../weights/pretrained.js';
 import { taggerShapes, weightsProblem } from '../store/model-check.js';
-import { Predictor } from './predictor.js';
+import { Predictor, type LabelledText } from './predictor.js';
 
 /** A model ready to label text: a folder from `ner train`, or a Hugging Face token-classification checkpoint. */
 export interface LoadedModel {
@@ -30,23 +31,39 @@ export interface LoadedModel {
   /** How the training corpora's tokens were rewritten; CoNLL input is read the same way. */
   tokenTransform: TokenTransform;
   predictor(batchSize: number): Predictor;
+  /** Labels raw texts (`Predictor.labelTexts`): on a replica thread when loaded with `labelling: 'thread'`. */
+  labeller(batchSize: number): (texts: string[]) => Promise<LabelledText[]>;
+  /** Live tensors in this thread, then in each replica thread (a leak shows as growth). */
+  tensorCounts(): Promise<number[]>;
   /** Frees the weights and stops the replica threads. */
   dispose(): void;
 }
 
-/**
- * `constrain` overrides the model's own setting for decoding constraints; `workers` asks for
- * replica threads that decode batches in parallel (null: one per core on wasm/cpu; default 1),
- * on the backend already selected.
- */
-export async function loadModel(source: string, o: { constrain?: boolean; workers?: number | null } = {}): Promise<LoadedModel> {
+export interface LoadOptions {
+  /** Overrides the model's own setting for decoding constraints. */
+  constrain?: boolean;
+  /** Replica threads that decode (null: one per core on wasm/cpu; absent: this thread only). */
+  workers?: number | null;
+  /**
+   * 'split' (ner predict, eval): each predictor call's batches are shared out over this thread and
+   * the replica threads. 'thread' (ner serve): `workers` threads (even 1), each with the tokenizer;
+   * every `labeller` call goes whole to the least busy one and this thread computes nothing, so its
+   * event loop stays free. Run as many calls at once as there are replicas.
+   */
+  labelling?: 'split' | 'thread';
+}
+
+/** Loads a model for the backend already selected, with its replica threads. */
+export async function loadModel(source: string, o: LoadOptions = {}): Promise<LoadedModel> {
   const model = await loadTagger(source, o);
   const backend = activeBackend();
   if (!backend || o.workers === undefined) return model;
   const count = replicaCount(o.workers, backend);
+  const { decoder: _, batchSize: __, ...options } = model.predictor(1).options;
+  const labeller = o.labelling === 'thread' ? { tokenizer: model.tokenizer.files, embeddingRows: model.tokenizer.embeddingRows, options } : undefined;
   let pool: ReplicaPool | undefined;
   try {
-    pool = await startReplicas(model.tagger, count, backend, model.tokenizer.padId);
+    pool = await startReplicas(model.tagger, count, backend, model.tokenizer.padId, labeller);
   } catch (err) {
     model.dispose();
     throw err;
@@ -57,6 +74,8 @@ export async function loadModel(source: string, o: { constrain?: boolean; worker
     ...model,
     replicas: count,
     predictor: (batchSize) => new Predictor(model.tagger, model.tokenizer, { ...model.predictor(batchSize).options, decoder: p.decode.bind(p) }),
+    ...(labeller ? { labeller: (batchSize: number) => (texts: string[]) => p.label(texts, batchSize) } : {}),
+    tensorCounts: async () => [tf.memory().numTensors, ...(await p.tensorCounts())],
     dispose: () => {
       void p.close();
       model.dispose();
@@ -65,7 +84,7 @@ export async function loadModel(source: string, o: { constrain?: boolean; worker
 }
 
 /** Any failure to read the model becomes one InputError naming its file (the loader boundary). */
-async function loadTagger(source: string, o: { constrain?: boolean }): Promise<LoadedModel> {
+async function loadTagger(source: string, o: LoadOptions): Promise<LoadedModel> {
   try {
     return await load(source, o);
   } catch (err) {
@@ -119,6 +138,8 @@ function finish(
   kind: LoadedModel['kind'],
   tokenTransform: TokenTransform = 'none',
 ): LoadedModel {
+  const predictor = (batchSize: number) =>
+    new Predictor(tagger, tokenizer, { maxLen, batchSize, ...(mask ? { mask } : {}), unknownWordsOutside: kind === 'hf-token-classification' });
   return {
     tagger,
     tokenizer,
@@ -129,8 +150,12 @@ function finish(
     kind,
     replicas: 1,
     tokenTransform,
-    predictor: (batchSize) =>
-      new Predictor(tagger, tokenizer, { maxLen, batchSize, ...(mask ? { mask } : {}), unknownWordsOutside: kind === 'hf-token-classification' }),
+    predictor,
+    labeller: (batchSize) => {
+      const p = predictor(batchSize);
+      return (texts) => p.labelTexts(texts);
+    },
+    tensorCounts: async () => [tf.memory().numTensors],
     dispose: () => tagger.dispose(),
   };
 }

@@ -10,7 +10,8 @@ export interface BatcherOptions {
 }
 
 export interface BatcherEvents {
-  onBatch?(texts: number): void;
+  /** A batch starts: its texts, and how long its first text waited (seconds). */
+  onBatch?(texts: number, waitedSeconds: number): void;
   onQueue?(depth: number): void;
 }
 
@@ -27,31 +28,49 @@ interface Job<R> {
 interface Item<R> {
   job: Job<R>;
   index: number;
+  /** When it was queued (performance.now()). */
+  since: number;
 }
 
 /**
  * Dynamic batching: texts from concurrent requests wait in one queue and are labelled together,
- * up to `maxBatch` texts or `maxWaitMs` after the first arrived, one `run` call per gathered batch
- * (the predictor sorts a batch's windows by length, so padding stays small). One batch runs at a
- * time — `run` spreads it over the replica threads — and the queue fills meanwhile, so batches grow
- * with load. A cancelled request's texts are dropped before they run: a client that disconnects
- * costs nothing.
+ * one `run` call per gathered batch of up to `maxBatch` texts (the predictor sorts a batch's
+ * windows by length, so padding stays small). Up to `concurrency` batches run at once — one per
+ * replica thread — and the queue fills meanwhile, so batches grow with load.
+ *
+ * When a batch may start, it starts at once if the queue holds `maxBatch` texts, or at least as
+ * many as the previous batch had (the clients it answered are back); otherwise the first waiting
+ * text waits until `maxWaitMs` after it arrived, for company. So a lone client (batches of one) never waits, and
+ * under load a free replica does not run a half-empty batch while company is due. A cancelled
+ * request's texts are dropped before they run: a client that disconnects costs nothing.
  */
 export class Batcher<R> {
   private queue: Item<R>[] = [];
-  private running: Promise<void> | undefined;
+  private running = 0;
   private timer: NodeJS.Timeout | undefined;
   private idle: (() => void)[] = [];
+  /** Batches run at once. */
+  private concurrency = 1;
+  /** Texts in the batch started last (before any: a full batch, so the first texts wait for company). */
+  private previous: number;
 
   constructor(
     private readonly run: (texts: string[]) => Promise<R[]>,
     private readonly options: BatcherOptions,
     private readonly events: BatcherEvents = {},
-  ) {}
+  ) {
+    this.previous = options.maxBatch;
+  }
 
   /** Texts waiting to run. */
   get depth(): number {
     return this.queue.length;
+  }
+
+  /** How many batches may run at once (the replica threads, known once the model is loaded). */
+  setConcurrency(n: number): void {
+    this.concurrency = Math.max(1, n);
+    this.schedule();
   }
 
   /** Results for `texts`, in order. Refuses (429, or 413 if it could never fit) when the queue is full. */
@@ -67,7 +86,8 @@ export class Batcher<R> {
     return new Promise<R[]>((resolve, reject) => {
       const job: Job<R> = { texts, results: new Array<R>(texts.length), left: texts.length, cancelled: false, resolve, reject };
       signal?.addEventListener('abort', () => this.cancel(job), { once: true });
-      texts.forEach((_, index) => this.queue.push({ job, index }));
+      const since = performance.now();
+      texts.forEach((_, index) => this.queue.push({ job, index, since }));
       this.events.onQueue?.(this.queue.length);
       this.schedule();
     });
@@ -75,7 +95,7 @@ export class Batcher<R> {
 
   /** Resolves when nothing waits and nothing runs (for a graceful shutdown). */
   drained(): Promise<void> {
-    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
@@ -89,27 +109,31 @@ export class Batcher<R> {
   }
 
   private schedule(): void {
-    if (this.running || this.queue.length === 0) return;
-    if (this.queue.length >= this.options.maxBatch || this.options.maxWaitMs <= 0) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+    while (this.running < this.concurrency && this.queue.length > 0) {
+      const n = this.queue.length;
+      const wait = this.queue[0]!.since + this.options.maxWaitMs - performance.now();
+      if (n < this.options.maxBatch && n < this.previous && wait > 0) {
+        this.timer ??= setTimeout(() => {
+          this.timer = undefined;
+          this.schedule();
+        }, Math.ceil(wait));
+        return;
+      }
       this.start();
-    } else {
-      this.timer ??= setTimeout(() => {
-        this.timer = undefined;
-        this.start();
-      }, this.options.maxWaitMs);
     }
   }
 
   private start(): void {
-    if (this.running || this.queue.length === 0) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const batch = this.queue.splice(0, this.options.maxBatch);
+    this.previous = batch.length;
+    this.running++;
     this.events.onQueue?.(this.queue.length);
-    this.events.onBatch?.(batch.length);
-    this.running = this.runBatch(batch).finally(() => {
-      this.running = undefined;
-      // The queue filled while this batch ran: run the next at once if full, else after the wait.
+    this.events.onBatch?.(batch.length, (performance.now() - batch[0]!.since) / 1000);
+    void this.runBatch(batch).finally(() => {
+      this.running--;
+      // The queue filled while this batch ran: the next starts at once if due, else when its wait ends.
       this.schedule();
       this.settle();
     });
@@ -137,7 +161,7 @@ export class Batcher<R> {
   }
 
   private settle(): void {
-    if (this.running || this.queue.length > 0) return;
+    if (this.running > 0 || this.queue.length > 0) return;
     for (const resolve of this.idle.splice(0)) resolve();
   }
 }

@@ -1,5 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Histogram buckets for durations, in seconds. */
+const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** Seconds over which `ner_texts_per_second` is averaged. */
 const RATE_WINDOW_S = 10;
@@ -16,15 +18,18 @@ export class ServeMetrics {
     name: 'ner_http_request_duration_seconds',
     help: 'Time from request to response, by route',
     labelNames: ['route'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: SECONDS,
     registers: [this.registry],
   });
   private readonly batchSize = new Histogram({ name: 'ner_batch_size_texts', help: 'Texts per gathered batch', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [this.registry] });
+  private readonly waited = new Histogram({ name: 'ner_batch_wait_seconds', help: 'How long the first text of a batch waited in the queue', buckets: SECONDS, registers: [this.registry] });
+  private readonly labelling = new Histogram({ name: 'ner_batch_duration_seconds', help: 'Time to label a gathered batch (tokenising, decoding on a replica thread, collecting)', buckets: SECONDS, registers: [this.registry] });
   private readonly texts = new Counter({ name: 'ner_texts_total', help: 'Texts labelled', registers: [this.registry] });
   /** [time ms, texts] of recent batches, for the texts/s gauge. */
   private recent: [number, number][] = [];
 
-  constructor(queueDepth: () => number) {
+  /** `tensors`: live tfjs tensors per thread (main, then replicas). */
+  constructor(queueDepth: () => number, tensors: () => Promise<number[]>) {
     const recent = () => this.pruned();
     new Gauge({
       name: 'ner_queue_depth_texts',
@@ -44,10 +49,10 @@ export class ServeMetrics {
     });
     new Gauge({
       name: 'ner_tf_tensors',
-      help: 'Live tfjs tensors in the main thread (constant between requests; growth is a leak)',
+      help: 'Live tfjs tensors in the main and replica threads (constant between requests; growth is a leak)',
       registers: [this.registry],
-      collect() {
-        this.set(tf.memory().numTensors);
+      async collect() {
+        this.set((await tensors()).reduce((a, b) => a + b, 0));
       },
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'ner_' });
@@ -58,11 +63,13 @@ export class ServeMetrics {
     this.latency.observe({ route }, seconds);
   }
 
-  batch(texts: number): void {
+  batch(texts: number, waitedSeconds: number): void {
     this.batchSize.observe(texts);
+    this.waited.observe(waitedSeconds);
   }
 
-  labelled(texts: number): void {
+  labelled(texts: number, seconds: number): void {
+    this.labelling.observe(seconds);
     this.texts.inc(texts);
     this.recent.push([Date.now(), texts]);
     this.pruned();

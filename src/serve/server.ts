@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { LabelledText } from '../predict/predictor.js';
 import { Batcher } from './batcher.js';
@@ -29,6 +30,8 @@ export interface ServerOptions {
 export interface ServiceState {
   label: LabelTexts | undefined;
   card: ModelCard | undefined;
+  /** Live tensors per thread, once the model is loaded. */
+  tensorCounts: (() => Promise<number[]>) | undefined;
   closing: boolean;
 }
 
@@ -81,16 +84,17 @@ export function buildService(options: ServerOptions): Service {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     return503OnClosing: true,
   });
-  const state: ServiceState = { label: undefined, card: undefined, closing: false };
-  const metrics = new ServeMetrics(() => batcher.depth);
+  const state: ServiceState = { label: undefined, card: undefined, tensorCounts: undefined, closing: false };
+  const metrics = new ServeMetrics(() => batcher.depth, async () => (state.tensorCounts ? state.tensorCounts() : [tf.memory().numTensors]));
   const batcher = new Batcher<LabelledText>(
     async (texts) => {
+      const started = performance.now();
       const out = await state.label!(texts);
-      metrics.labelled(texts.length);
+      metrics.labelled(texts.length, (performance.now() - started) / 1000);
       return out;
     },
     options,
-    { onBatch: (n) => metrics.batch(n) },
+    { onBatch: (n, waited) => metrics.batch(n, waited) },
   );
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJson);

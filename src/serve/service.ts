@@ -10,6 +10,8 @@ export interface ServeOptions extends Omit<ServerOptions, 'log'> {
   port: number;
   /** Replica threads (null: one per core on wasm/cpu). */
   workers: number | null;
+  /** Windows per decoded batch: a gathered batch is sorted by length and cut into batches of this many. */
+  batchSize: number;
   backend: BackendChoice;
 }
 
@@ -18,6 +20,8 @@ export interface RunningService {
   /** What is served, in one line. */
   about: string;
   service: Service;
+  /** Threads that decode. */
+  replicas: number;
   /** Stops accepting connections, finishes the requests in flight, frees the model. */
   close(): Promise<void>;
 }
@@ -41,19 +45,23 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
     await service.app.close();
     throw err;
   }
-  const model = await loadModel(o.model, { workers: o.workers }).catch(async (err: unknown) => {
+  // Tokenising and decoding run on replica threads only (even with --workers 1): the event loop stays free.
+  const model = await loadModel(o.model, { workers: o.workers, labelling: 'thread' }).catch(async (err: unknown) => {
     await service.app.close();
     throw err;
   });
-  // A gathered batch is spread over the replicas: each decodes about maxBatch / replicas windows.
-  const predictor = model.predictor(Math.max(1, Math.ceil(o.maxBatch / model.replicas)));
+  const label = model.labeller(o.batchSize);
   service.state.card = modelCard(o.model, model);
-  service.state.label = (texts) => predictor.labelTexts(texts);
+  service.state.tensorCounts = () => model.tensorCounts();
+  service.state.label = label;
+  // Each gathered batch goes whole to one thread: as many batches run at once as there are threads.
+  service.batcher.setConcurrency(model.replicas);
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost(service.app.server.address() as AddressInfo)}`,
     about: `${model.kind === 'ner' ? 'model' : 'Hugging Face model'} ${o.model}, ${model.tagger.spec.labels.length} labels, ${model.replicas} replica thread(s)`,
     service,
+    replicas: model.replicas,
     close: () =>
       (closing ??= (async () => {
         service.state.closing = true;

@@ -32,7 +32,7 @@ export class WordPieceTokenizer {
     /** The files it was built from, saved again with trained models. */
     readonly files: TokenizerFiles,
     /** Embedding rows of the model it feeds; ids past them map to [UNK] (hf-bin-ner-tiny: 405 vocabulary lines, 402 rows). */
-    embeddingRows = Infinity,
+    readonly embeddingRows = Infinity,
   ) {
     this.limit = embeddingRows;
     const id = (t: string, fallback?: number) => {

@@ -52,6 +52,58 @@ describe('dynamic batcher', () => {
     assert.deepEqual(r.batches, [['a'], ['b', 'c']]);
   });
 
+  test('a lone client is not kept waiting: after a batch of one, the next lone text starts at once', async () => {
+    const r = recorder();
+    const b = new Batcher(r.run, { maxBatch: 32, maxWaitMs: 300, maxQueue: 100 });
+    let started = Date.now();
+    await b.submit(['first']);
+    assert.ok(Date.now() - started >= 250, 'the very first text waits for company');
+    started = Date.now();
+    await b.submit(['second']);
+    await b.submit(['third']);
+    assert.ok(Date.now() - started < 250, `the previous batch held one text, so these did not wait (${Date.now() - started} ms)`);
+    assert.deepEqual(r.batches, [['first'], ['second'], ['third']]);
+  });
+
+  test('with concurrency 2 two batches run at once, each of at most --max-batch texts', async () => {
+    let running = 0;
+    let most = 0;
+    const batches: string[][] = [];
+    const b = new Batcher(
+      async (texts: string[]) => {
+        batches.push(texts);
+        most = Math.max(most, ++running);
+        await new Promise((res) => setTimeout(res, 50));
+        running--;
+        return texts;
+      },
+      { maxBatch: 2, maxWaitMs: 0, maxQueue: 100 },
+    );
+    b.setConcurrency(2);
+    assert.deepEqual(await b.submit(['a', 'b', 'c', 'd', 'e']), ['a', 'b', 'c', 'd', 'e']);
+    assert.equal(most, 2);
+    assert.deepEqual(batches, [['a', 'b'], ['c', 'd'], ['e']]);
+  });
+
+  test('a text that already waited --max-wait-ms while the replicas were busy starts as soon as one is free', async () => {
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const b = new Batcher(
+      async (texts: string[]) => {
+        starts.push(Date.now());
+        await new Promise((res) => setTimeout(res, 200));
+        ends.push(Date.now());
+        return texts;
+      },
+      { maxBatch: 32, maxWaitMs: 50, maxQueue: 100 },
+    );
+    const first = b.submit(['a', 'b']);
+    await new Promise((res) => setTimeout(res, 100));
+    await Promise.all([first, b.submit(['c'])]);
+    assert.equal(starts.length, 2);
+    assert.ok(starts[1]! - ends[0]! < 40, `the second batch started ${starts[1]! - ends[0]!} ms after the first ended`);
+  });
+
   test('a full queue refuses with 429 and Retry-After; more texts than the queue holds is 413', async () => {
     const r = recorder();
     const b = new Batcher(r.run, { maxBatch: 32, maxWaitMs: 50, maxQueue: 3 });

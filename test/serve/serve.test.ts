@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { InferenceClient } from '@huggingface/inference';
 import { PNG } from 'pngjs';
@@ -83,10 +84,46 @@ describe('ner serve (tiny model trained here)', () => {
     }
   });
 
+  test('--workers 1 still labels on a replica thread: the event loop answers /health at once while a large batch is labelled', async (t) => {
+    // One gathered batch of 1,024 texts decoded in 512-window batches: on the event loop, that would block it for the whole decode.
+    const s = await startService(options({ workers: 1, maxBatch: 1024, batchSize: 512 }));
+    try {
+      assert.equal(s.replicas, 1);
+      const body = JSON.stringify({ texts: Array.from({ length: 1024 }, (_, i) => SENTENCES[i % SENTENCES.length]!) });
+      assert.equal((await post(`${s.url}/predict`, { texts: SENTENCES.slice(0, 4) })).status, 200, 'warm-up');
+      const delay = monitorEventLoopDelay({ resolution: 5 });
+      delay.enable();
+      const started = performance.now();
+      let done = false;
+      const big = post(`${s.url}/predict`, body).finally(() => (done = true));
+      const probes: number[] = [];
+      while (!done) {
+        const t = performance.now();
+        assert.equal((await fetch(`${s.url}/health`)).status, 200);
+        probes.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const took = performance.now() - started;
+      delay.disable();
+      const answer = await big;
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body.length, 1024);
+      const worst = Math.max(...probes);
+      const stalled = delay.max / 1e6;
+      const what = `the batch took ${took.toFixed(0)} ms; ${probes.length} /health probes, slowest ${worst.toFixed(0)} ms; event loop delay max ${stalled.toFixed(0)} ms`;
+      t.diagnostic(what);
+      assert.ok(took > 400 && probes.length >= 10, `the batch takes long enough for the check to mean something: ${what}`);
+      assert.ok(worst < took / 4 && stalled < took / 4, `the event loop was never blocked for a large part of the decode: ${what}`);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('2,000 requests at concurrency 32: only deliberate 429s (queue of 8), batches form, no tensor leaks', async () => {
     const small = await startService(options({ maxQueue: 8 }));
     try {
       const tensors = tf.memory().numTensors;
+      const everywhere = await metric(small.url, 'ner_tf_tensors');
       const statuses = new Map<number, number>();
       let next = 0;
       let retryAfterMissing = 0;
@@ -103,7 +140,7 @@ describe('ner serve (tiny model trained here)', () => {
       assert.ok((statuses.get(200) ?? 0) > 0 && (statuses.get(429) ?? 0) > 0, JSON.stringify([...statuses]));
       assert.equal(retryAfterMissing, 0, 'every 429 says when to retry');
       assert.equal(tf.memory().numTensors, tensors, 'tensor count back to its start');
-      assert.equal(await metric(small.url, 'ner_tf_tensors'), tensors, '/metrics reports the same count');
+      assert.equal(await metric(small.url, 'ner_tf_tensors'), everywhere, 'and in the replica threads (/metrics counts main and replica threads)');
       const metrics = await (await fetch(`${small.url}/metrics`)).text();
       const batches = Number(/ner_batch_size_texts_count (\d+)/.exec(metrics)![1]);
       assert.ok(batches < (statuses.get(200) ?? 0), `requests were gathered: ${batches} batches for ${statuses.get(200)} answered`);
