@@ -33,8 +33,13 @@ export const SERVE_DEFAULTS = {
   host: '127.0.0.1',
   port: 8080,
   maxBatch: 32,
-  /** Windows per decoded batch within a gathered one (sorted by length first): small batches pad little. */
-  batchSize: 8,
+  /** At most this many windows per decoded batch within a gathered one. */
+  batchSize: 32,
+  /**
+   * A decoded batch's fixed cost in word pieces (tfjs op dispatch ≈ this many pieces of compute):
+   * a gathered batch's windows, sorted by length, are cut into batches minimising this + padded pieces.
+   */
+  batchOverhead: 32,
   maxWaitMs: 5,
   maxQueue: 1024,
   maxChars: 100_000,

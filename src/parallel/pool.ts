@@ -7,8 +7,8 @@ import type { Decoded, Tagger } from '../model/tagger.js';
 import type { StatefulOptimizer } from '../optim/optimizer.js';
 import { accumulatedGradients, partSize } from '../model/gradients.js';
 import { layoutOf, sharedBuffer, slot, writeTensors, type Layout } from './layout.js';
-import type { LabelledText } from '../predict/predictor.js';
-import type { LabellerInit, ReplicaInit, Reply, Request } from './protocol.js';
+import type { LabelledText, PredictorOptions } from '../predict/predictor.js';
+import type { Batching, LabellerInit, ReplicaInit, Reply, Request } from './protocol.js';
 
 type Pending = { resolve: (r: Reply) => void; reject: (e: Error) => void };
 
@@ -215,10 +215,10 @@ export class ReplicaPool {
   }
 
   /** Labels raw texts on the replica thread with the fewest requests in flight (pools started with a labeller). */
-  label(texts: string[], batchSize: number): Promise<LabelledText[]> {
+  label(texts: string[], batching: Pick<PredictorOptions, Batching>): Promise<LabelledText[]> {
     if (!this.offMain) return Promise.reject(new RuntimeFailure('this pool was started without a labeller'));
     const idlest = this.replicas.reduce((a, b) => (b.busy < a.busy ? b : a));
-    return idlest.request({ type: 'label', id: idlest.id(), version: this.sync(), texts, batchSize }).then((r) => r.labelled);
+    return idlest.request({ type: 'label', id: idlest.id(), version: this.sync(), texts, batching }).then((r) => r.labelled);
   }
 
   /** Live tensors in each replica thread (the tests check that none leak). */

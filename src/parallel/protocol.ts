@@ -9,8 +9,11 @@ import type { Layout } from './layout.js';
 export interface LabellerInit {
   tokenizer: TokenizerFiles;
   embeddingRows: number;
-  options: Omit<PredictorOptions, 'decoder' | 'batchSize'>;
+  options: Omit<PredictorOptions, 'decoder' | Batching>;
 }
+
+/** How a labelling call cuts its windows into batches (it comes with each request). */
+export type Batching = 'batchSize' | 'batchOverhead';
 
 /** What a replica thread is started with (workerData). */
 export interface ReplicaInit {
@@ -34,7 +37,7 @@ export interface ReplicaInit {
 export type Request =
   | { type: 'grad'; id: number; version: number; parts: Example[][]; total: number; seeds: number[] }
   | { type: 'decode'; id: number; version: number; batches: TaggerBatch[]; mask?: TransitionMask }
-  | { type: 'label'; id: number; version: number; texts: string[]; batchSize: number }
+  | { type: 'label'; id: number; version: number; texts: string[]; batching: Pick<PredictorOptions, Batching> }
   | { type: 'tensors'; id: number };
 
 export type Reply =

@@ -32,14 +32,15 @@ if (!sameLayout(layoutOf(tagger.params.names().map((name, i) => ({ name, shape: 
 }
 let version = -1;
 const tokenizer = init.labeller ? buildTokenizer(init.labeller.tokenizer, init.labeller.embeddingRows) : undefined;
-const predictors = new Map<number, Predictor>();
+const predictors = new Map<string, Predictor>();
 
 /** Raw texts labelled here, tokenising included, so the main thread's event loop only serves (ner serve). */
 async function label(r: Extract<Request, { type: 'label' }>): Promise<Reply> {
   if (!tokenizer) throw new Error(`replica ${init.index} was started without a tokenizer`);
   load(r.version);
-  let predictor = predictors.get(r.batchSize);
-  if (!predictor) predictors.set(r.batchSize, (predictor = new Predictor(tagger, tokenizer, { ...init.labeller!.options, batchSize: r.batchSize })));
+  const key = JSON.stringify(r.batching);
+  let predictor = predictors.get(key);
+  if (!predictor) predictors.set(key, (predictor = new Predictor(tagger, tokenizer, { ...init.labeller!.options, ...r.batching })));
   return { type: 'label', id: r.id, labelled: await predictor.labelTexts(r.texts) };
 }
 

@@ -14,7 +14,7 @@ import { buildTokenizer, readTokenizerFiles, type WordPieceTokenizer } from '../
 import { Rng } from '../util/rng.js';
 import { asFileError, loadPretrained } from '../weights/pretrained.js';
 import { taggerShapes, weightsProblem } from '../store/model-check.js';
-import { Predictor, type LabelledText } from './predictor.js';
+import { Predictor, type LabelledText, type PredictorOptions } from './predictor.js';
 
 /** A model ready to label text: a folder from `ner train`, or a Hugging Face token-classification checkpoint. */
 export interface LoadedModel {
@@ -32,7 +32,7 @@ export interface LoadedModel {
   tokenTransform: TokenTransform;
   predictor(batchSize: number): Predictor;
   /** Labels raw texts (`Predictor.labelTexts`): on a replica thread when loaded with `labelling: 'thread'`. */
-  labeller(batchSize: number): (texts: string[]) => Promise<LabelledText[]>;
+  labeller(batching: Pick<PredictorOptions, 'batchSize' | 'batchOverhead'>): (texts: string[]) => Promise<LabelledText[]>;
   /** Live tensors in this thread, then in each replica thread (a leak shows as growth). */
   tensorCounts(): Promise<number[]>;
   /** Frees the weights and stops the replica threads. */
@@ -59,7 +59,7 @@ export async function loadModel(source: string, o: LoadOptions = {}): Promise<Lo
   const backend = activeBackend();
   if (!backend || o.workers === undefined) return model;
   const count = replicaCount(o.workers, backend);
-  const { decoder: _, batchSize: __, ...options } = model.predictor(1).options;
+  const { decoder: _, batchSize: __, batchOverhead: ___, ...options } = model.predictor(1).options;
   const labeller = o.labelling === 'thread' ? { tokenizer: model.tokenizer.files, embeddingRows: model.tokenizer.embeddingRows, options } : undefined;
   let pool: ReplicaPool | undefined;
   try {
@@ -74,7 +74,7 @@ export async function loadModel(source: string, o: LoadOptions = {}): Promise<Lo
     ...model,
     replicas: count,
     predictor: (batchSize) => new Predictor(model.tagger, model.tokenizer, { ...model.predictor(batchSize).options, decoder: p.decode.bind(p) }),
-    ...(labeller ? { labeller: (batchSize: number) => (texts: string[]) => p.label(texts, batchSize) } : {}),
+    ...(labeller ? { labeller: (batching: Pick<PredictorOptions, 'batchSize' | 'batchOverhead'>) => (texts: string[]) => p.label(texts, batching) } : {}),
     tensorCounts: async () => [tf.memory().numTensors, ...(await p.tensorCounts())],
     dispose: () => {
       void p.close();
@@ -151,8 +151,8 @@ function finish(
     replicas: 1,
     tokenTransform,
     predictor,
-    labeller: (batchSize) => {
-      const p = predictor(batchSize);
+    labeller: (batching) => {
+      const p = new Predictor(tagger, tokenizer, { ...predictor(batching.batchSize).options, ...batching });
       return (texts) => p.labelTexts(texts);
     },
     tensorCounts: async () => [tf.memory().numTensors],

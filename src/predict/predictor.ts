@@ -1,6 +1,7 @@
 import { windows, type Window } from '../data/align.js';
 import { makeBatch, lengthBuckets, type TaggerBatch } from '../data/batches.js';
 import type { TransitionMask } from '../data/constraints.js';
+import { costBuckets } from '../data/cost-buckets.js';
 import { labelsToSpans } from '../data/schemes.js';
 import type { Decoded, Tagger } from '../model/tagger.js';
 import { pretokenize } from '../tokenizer/pretokenize.js';
@@ -10,6 +11,12 @@ export interface PredictorOptions {
   /** Pieces per window, [CLS] and [SEP] included. */
   maxLen: number;
   batchSize: number;
+  /**
+   * When set, windows sorted by length are cut into batches (of at most `batchSize`) of the least
+   * total cost, a batch costing this many word pieces plus its padded pieces (data/cost-buckets.ts);
+   * otherwise into batches of `batchSize`. Results are the same either way.
+   */
+  batchOverhead?: number;
   /** Forbid transitions the label scheme does not allow. */
   mask?: TransitionMask;
   /**
@@ -66,7 +73,9 @@ export class Predictor {
     const out: WordPrediction[] = sentences.map((words) => ({ labels: new Array<string>(words.length).fill('O'), scores: new Array<number>(words.length).fill(1) }));
     const labels = this.tagger.spec.labels;
     const decode: BatchDecoder = this.options.decoder ?? (async (batches, mask) => batches.map((b) => this.tagger.decode(b, mask)));
-    const buckets = lengthBuckets(items.map((i) => i.window.inputIds.length), this.options.batchSize).map((bucket) => bucket.map((i) => items[i]!));
+    const lengths = items.map((i) => i.window.inputIds.length);
+    const { batchSize, batchOverhead } = this.options;
+    const buckets = (batchOverhead === undefined ? lengthBuckets(lengths, batchSize) : costBuckets(lengths, batchSize, batchOverhead)).map((bucket) => bucket.map((i) => items[i]!));
     for (let from = 0; from < buckets.length; from += BATCHES_PER_CALL) {
       const group = buckets.slice(from, from + BATCHES_PER_CALL);
       const decoded = await decode(

@@ -10,8 +10,10 @@ export interface ServeOptions extends Omit<ServerOptions, 'log'> {
   port: number;
   /** Replica threads (null: one per core on wasm/cpu). */
   workers: number | null;
-  /** Windows per decoded batch: a gathered batch is sorted by length and cut into batches of this many. */
+  /** Windows per decoded batch, at most. */
   batchSize: number;
+  /** A decoded batch's fixed cost in word pieces: how a gathered batch is cut (data/cost-buckets.ts). */
+  batchOverhead: number;
   backend: BackendChoice;
 }
 
@@ -50,7 +52,7 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
     await service.app.close();
     throw err;
   });
-  const label = model.labeller(o.batchSize);
+  const label = model.labeller({ batchSize: o.batchSize, batchOverhead: o.batchOverhead });
   service.state.card = modelCard(o.model, model);
   service.state.tensorCounts = () => model.tensorCounts();
   service.state.label = label;

@@ -85,8 +85,8 @@ describe('ner serve (tiny model trained here)', () => {
   });
 
   test('--workers 1 still labels on a replica thread: the event loop answers /health at once while a large batch is labelled', async (t) => {
-    // One gathered batch of 1,024 texts decoded in 512-window batches: on the event loop, that would block it for the whole decode.
-    const s = await startService(options({ workers: 1, maxBatch: 1024, batchSize: 512 }));
+    // One gathered batch of 1,024 texts: labelled on the event loop, it would block it throughout (the predictor's awaits are microtasks).
+    const s = await startService(options({ workers: 1, maxBatch: 1024 }));
     try {
       assert.equal(s.replicas, 1);
       const body = JSON.stringify({ texts: Array.from({ length: 1024 }, (_, i) => SENTENCES[i % SENTENCES.length]!) });
