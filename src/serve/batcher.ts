@@ -38,11 +38,13 @@ interface Item<R> {
  * windows by length, so padding stays small). Up to `concurrency` batches run at once — one per
  * replica thread — and the queue fills meanwhile, so batches grow with load.
  *
- * When a batch may start, it starts at once if the queue holds `maxBatch` texts, or at least as
- * many as the previous batch had (the clients it answered are back); otherwise the first waiting
- * text waits until `maxWaitMs` after it arrived, for company. So a lone client (batches of one) never waits, and
- * under load a free replica does not run a half-empty batch while company is due. A cancelled
- * request's texts are dropped before they run: a client that disconnects costs nothing.
+ * When a replica is free, a batch starts once the queue holds the recent load's share per replica
+ * (the most texts in the server — waiting or running — at the last few batch starts, divided by
+ * `concurrency`, at most `maxBatch`), or when its first text has waited `maxWaitMs`. So a lone
+ * client (a load of one) never waits; under load a free replica does not run a small batch while
+ * the clients just answered are coming back, and the replicas share the load instead of one taking
+ * it all. Before any batch the load is taken as `maxBatch`: the first texts wait for company.
+ * A cancelled request's texts are dropped before they run: a client that disconnects costs nothing.
  */
 export class Batcher<R> {
   private queue: Item<R>[] = [];
@@ -51,16 +53,18 @@ export class Batcher<R> {
   private idle: (() => void)[] = [];
   /** Batches run at once. */
   private concurrency = 1;
-  /** Texts in the batch started last (before any: a full batch, so the first texts wait for company). */
-  private previous: number;
+  /** When a batch last ended (performance.now()). */
+  private freed = -Infinity;
+  /** Texts in running batches. */
+  private runningTexts = 0;
+  /** Texts in the server (waiting and running) at the last few batch starts: the recent load. */
+  private loads: number[] = [];
 
   constructor(
     private readonly run: (texts: string[]) => Promise<R[]>,
     private readonly options: BatcherOptions,
     private readonly events: BatcherEvents = {},
-  ) {
-    this.previous = options.maxBatch;
-  }
+  ) {}
 
   /** Texts waiting to run. */
   get depth(): number {
@@ -108,31 +112,43 @@ export class Batcher<R> {
     this.settle();
   }
 
+  /** Texts a batch waits for: the recent load's share per replica. */
+  private target(): number {
+    const load = this.loads.length > 0 ? Math.max(...this.loads) : this.options.maxBatch;
+    return Math.min(this.options.maxBatch, Math.max(1, Math.ceil(load / this.concurrency)));
+  }
+
   private schedule(): void {
     while (this.running < this.concurrency && this.queue.length > 0) {
       const n = this.queue.length;
-      const wait = this.queue[0]!.since + this.options.maxWaitMs - performance.now();
-      if (n < this.options.maxBatch && n < this.previous && wait > 0) {
+      const target = this.target();
+      // A text waits for company at most maxWaitMs after it arrived or a replica last became free.
+      const wait = Math.max(this.queue[0]!.since, this.freed) + this.options.maxWaitMs - performance.now();
+      if (n < target && wait > 0) {
         this.timer ??= setTimeout(() => {
           this.timer = undefined;
           this.schedule();
         }, Math.ceil(wait));
         return;
       }
-      this.start();
+      // A backlog is shared over the free replicas rather than taken by the first.
+      this.start(Math.min(this.options.maxBatch, Math.max(target, Math.ceil(n / (this.concurrency - this.running)))));
     }
   }
 
-  private start(): void {
+  private start(size: number): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.queue.splice(0, this.options.maxBatch);
-    this.previous = batch.length;
+    this.loads = [...this.loads, this.queue.length + this.runningTexts].slice(-2 * this.concurrency);
+    const batch = this.queue.splice(0, size);
     this.running++;
+    this.runningTexts += batch.length;
     this.events.onQueue?.(this.queue.length);
     this.events.onBatch?.(batch.length, (performance.now() - batch[0]!.since) / 1000);
     void this.runBatch(batch).finally(() => {
       this.running--;
+      this.runningTexts -= batch.length;
+      this.freed = performance.now();
       // The queue filled while this batch ran: the next starts at once if due, else when its wait ends.
       this.schedule();
       this.settle();

@@ -85,23 +85,54 @@ describe('dynamic batcher', () => {
     assert.deepEqual(batches, [['a', 'b'], ['c', 'd'], ['e']]);
   });
 
-  test('a text that already waited --max-wait-ms while the replicas were busy starts as soon as one is free', async () => {
+  test('when a batch ends, a text left waiting gets up to --max-wait-ms for the answered clients to come back, and starts with them', async () => {
+    const batches: string[][] = [];
     const starts: number[] = [];
     const ends: number[] = [];
     const b = new Batcher(
       async (texts: string[]) => {
+        batches.push(texts);
         starts.push(Date.now());
-        await new Promise((res) => setTimeout(res, 200));
+        await new Promise((res) => setTimeout(res, 150));
         ends.push(Date.now());
         return texts;
       },
-      { maxBatch: 32, maxWaitMs: 50, maxQueue: 100 },
+      { maxBatch: 32, maxWaitMs: 400, maxQueue: 100 },
     );
+    // Two clients in a batch of two; a third text arrives while it runs; one client sends again at once.
     const first = b.submit(['a', 'b']);
-    await new Promise((res) => setTimeout(res, 100));
-    await Promise.all([first, b.submit(['c'])]);
-    assert.equal(starts.length, 2);
-    assert.ok(starts[1]! - ends[0]! < 40, `the second batch started ${starts[1]! - ends[0]!} ms after the first ended`);
+    await new Promise((res) => setTimeout(res, 450));
+    const straggler = b.submit(['c']);
+    await first;
+    await Promise.all([straggler, b.submit(['a again'])]);
+    assert.deepEqual(batches, [['a', 'b'], ['c', 'a again']]);
+    assert.ok(starts[1]! - ends[0]! < 300, `the second batch started ${starts[1]! - ends[0]!} ms after the first ended: when company came, not after the whole wait`);
+  });
+
+  test('32 closed-loop clients over 2 replicas: the replicas share the load in batches near 16, not one batch of 32 and an idle replica', async () => {
+    let running = 0;
+    let both = 0;
+    const sizes: number[] = [];
+    const b = new Batcher(
+      async (texts: string[]) => {
+        sizes.push(texts.length);
+        if (++running === 2) both++;
+        await new Promise((res) => setTimeout(res, 20 + texts.length));
+        running--;
+        return texts;
+      },
+      { maxBatch: 32, maxWaitMs: 5, maxQueue: 1024 },
+    );
+    b.setConcurrency(2);
+    const until = Date.now() + 1000;
+    const client = async () => {
+      while (Date.now() < until) await b.submit(['x']);
+    };
+    await Promise.all(Array.from({ length: 32 }, client));
+    const late = sizes.slice(Math.floor(sizes.length / 3), -2);
+    const mean = late.reduce((x, y) => x + y, 0) / late.length;
+    assert.ok(mean >= 10 && mean <= 20, `batches of ${mean.toFixed(1)} texts on average: ${sizes.join(',')}`);
+    assert.ok(both >= late.length / 2, `both replicas were busy at once for ${both} of ${sizes.length} batches`);
   });
 
   test('a full queue refuses with 429 and Retry-After; more texts than the queue holds is 413', async () => {
