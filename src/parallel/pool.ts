@@ -7,8 +7,7 @@ import type { Decoded, Tagger } from '../model/tagger.js';
 import type { StatefulOptimizer } from '../optim/optimizer.js';
 import { accumulatedGradients, partSize } from '../model/gradients.js';
 import { layoutOf, sharedBuffer, slot, writeTensors, type Layout } from './layout.js';
-import type { LabelledText, PredictorOptions } from '../predict/predictor.js';
-import type { Batching, LabellerInit, ReplicaInit, Reply, Request } from './protocol.js';
+import type { ReplicaInit, Reply, Request, TaskInit } from './protocol.js';
 
 type Pending = { resolve: (r: Reply) => void; reject: (e: Error) => void };
 
@@ -69,9 +68,9 @@ class Replica {
  * applies one optimizer step; weights go back through one shared buffer before the next request.
  * With one replica no pool is started: training is the single-thread step (train/step.ts).
  *
- * With a `labeller` (serving, issue 15) all `size` replicas are threads, each with the tokenizer,
- * and the main thread computes nothing, so its event loop stays free for requests: `label` hands
- * raw texts to the least busy thread, and the caller runs up to `size` calls at once.
+ * With a `task` module (serving, issue 15: labelling raw texts) all `size` replicas are threads and
+ * the main thread computes nothing, so its event loop stays free for requests: `run` hands a task
+ * to the least busy thread, and the caller runs up to `size` tasks at once.
  */
 export class ReplicaPool {
   private version = 0;
@@ -93,9 +92,9 @@ export class ReplicaPool {
     this.weights = init.weights;
   }
 
-  /** Starts `size − 1` replica threads (`size` with a labeller) on the main thread's backend; resolves once all are ready. */
-  static async start(tagger: Tagger, size: number, o: { backend: ReplicaInit['backend']; padId: number; labeller?: LabellerInit }): Promise<ReplicaPool> {
-    const offMain = o.labeller !== undefined;
+  /** Starts `size − 1` replica threads (`size` with a task module) on the main thread's backend; resolves once all are ready. */
+  static async start(tagger: Tagger, size: number, o: { backend: ReplicaInit['backend']; padId: number; task?: TaskInit }): Promise<ReplicaPool> {
+    const offMain = o.task !== undefined;
     const names = tagger.params.names();
     const vars = names.map((n) => tagger.params.get(n));
     const params = layoutOf(names.map((name, i) => ({ name, shape: vars[i]!.shape })));
@@ -105,7 +104,7 @@ export class ReplicaPool {
     const ready: Promise<void>[] = [];
     for (let index = 1; index < size + (offMain ? 1 : 0); index++) {
       const grads = sharedBuffer(trainable);
-      const data: ReplicaInit = { index, spec: tagger.spec, backend: o.backend, params, trainable, weights, grads, padId: o.padId, ...(o.labeller ? { labeller: o.labeller } : {}) };
+      const data: ReplicaInit = { index, spec: tagger.spec, backend: o.backend, params, trainable, weights, grads, padId: o.padId, ...(o.task ? { task: o.task } : {}) };
       const worker = new Worker(new URL('./replica.js', import.meta.url), { workerData: data });
       const replica = new Replica(index, worker, grads);
       replicas.push(replica);
@@ -148,7 +147,7 @@ export class ReplicaPool {
 
   /** One optimizer step on `chosen` over all replicas; returns the batch loss (non-finite: nothing applied). */
   async step(chosen: readonly Example[], o: { optimizer: StatefulOptimizer; trainable: tf.Variable[]; maxBatchPieces: number; padId: number; seeds: () => number; seedsPerPart: number }): Promise<number> {
-    if (this.offMain) throw new RuntimeFailure('a labelling pool does not train: training steps need the main thread as replica 0');
+    if (this.offMain) throw new RuntimeFailure('a pool of task threads does not train: training steps need the main thread as replica 0');
     // --max-batch-pieces bounds the pieces in flight over all replicas (each holds its activations).
     const perReplica = Math.max(1, Math.floor(o.maxBatchPieces / this.size));
     const shares = splitShares(chosen, this.size).map((s) => microBatches(s, perReplica));
@@ -214,11 +213,11 @@ export class ReplicaPool {
     return own.map((b) => this.tagger.decode(b, mask)).concat(...(await Promise.all(remote)));
   }
 
-  /** Labels raw texts on the replica thread with the fewest requests in flight (pools started with a labeller). */
-  label(texts: string[], batching: Pick<PredictorOptions, Batching>): Promise<LabelledText[]> {
-    if (!this.offMain) return Promise.reject(new RuntimeFailure('this pool was started without a labeller'));
+  /** Runs a task of the pool's task module on the replica thread with the fewest requests in flight. */
+  run(task: unknown): Promise<unknown> {
+    if (!this.offMain) return Promise.reject(new RuntimeFailure('this pool was started without a task module'));
     const idlest = this.replicas.reduce((a, b) => (b.busy < a.busy ? b : a));
-    return idlest.request({ type: 'label', id: idlest.id(), version: this.sync(), texts, batching }).then((r) => r.labelled);
+    return idlest.request({ type: 'task', id: idlest.id(), version: this.sync(), task }).then((r) => r.result);
   }
 
   /** Live tensors in each replica thread (the tests check that none leak). */

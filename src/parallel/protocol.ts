@@ -1,19 +1,21 @@
 import type { Example, TaggerBatch } from '../data/batches.js';
 import type { TransitionMask } from '../data/constraints.js';
 import type { Decoded, TaggerSpec } from '../model/tagger.js';
-import type { LabelledText, PredictorOptions } from '../predict/predictor.js';
-import type { TokenizerFiles } from '../tokenizer/wordpiece.js';
+import type { Tagger } from '../model/tagger.js';
 import type { Layout } from './layout.js';
 
-/** What a replica needs to label raw texts itself (ner serve): the model's tokenizer and the predictor's settings. */
-export interface LabellerInit {
-  tokenizer: TokenizerFiles;
-  embeddingRows: number;
-  options: Omit<PredictorOptions, 'decoder' | Batching>;
+/**
+ * Work of a kind this folder does not know, done by a replica thread with its tagger: `module`
+ * (a layer above, e.g. predict/label-task.ts, which labels raw texts) exports `taskHandler`, which
+ * the thread calls once with `data`, then with each task.
+ */
+export interface TaskInit {
+  module: string;
+  data: unknown;
 }
 
-/** How a labelling call cuts its windows into batches (it comes with each request). */
-export type Batching = 'batchSize' | 'batchOverhead';
+export type TaskHandler = (task: unknown) => unknown;
+export type TaskFactory = (tagger: Tagger, data: unknown) => TaskHandler;
 
 /** What a replica thread is started with (workerData). */
 export interface ReplicaInit {
@@ -30,20 +32,20 @@ export interface ReplicaInit {
   /** This replica's gradients, written by it, read by the main thread (SharedArrayBuffer). */
   grads: Float32Array;
   padId: number;
-  labeller?: LabellerInit;
+  task?: TaskInit;
 }
 
 /** Requests carry the weights' version: a replica reloads `weights` when it has an older one. */
 export type Request =
   | { type: 'grad'; id: number; version: number; parts: Example[][]; total: number; seeds: number[] }
   | { type: 'decode'; id: number; version: number; batches: TaggerBatch[]; mask?: TransitionMask }
-  | { type: 'label'; id: number; version: number; texts: string[]; batching: Pick<PredictorOptions, Batching> }
+  | { type: 'task'; id: number; version: number; task: unknown }
   | { type: 'tensors'; id: number };
 
 export type Reply =
   | { type: 'ready'; label: string }
   | { type: 'grad'; id: number; loss: number; present: boolean[]; seedsUsed: number }
   | { type: 'decode'; id: number; decoded: Decoded[] }
-  | { type: 'label'; id: number; labelled: LabelledText[] }
+  | { type: 'task'; id: number; result: unknown }
   | { type: 'tensors'; id: number; numTensors: number }
   | { type: 'error'; id: number; message: string };

@@ -1,6 +1,6 @@
 /**
  * A replica thread: holds a copy of the tagger and computes, on request, the gradients of its share
- * of a batch or the decoding of some batches. Weights come from the main thread through a shared
+ * of a batch, the decoding of some batches, or a task of the module it was given. Weights come from the main thread through a shared
  * buffer; gradients go back through another; the optimizer runs on the main thread only.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -8,11 +8,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../backend.js';
 import { Tagger } from '../model/tagger.js';
 import { accumulatedGradients } from '../model/gradients.js';
-import { Predictor } from '../predict/predictor.js';
-import { buildTokenizer } from '../tokenizer/wordpiece.js';
 import { Rng } from '../util/rng.js';
 import { layoutOf, sameLayout, slot } from './layout.js';
-import type { ReplicaInit, Reply, Request } from './protocol.js';
+import type { ReplicaInit, Reply, Request, TaskFactory } from './protocol.js';
 
 const init = workerData as ReplicaInit;
 const port = parentPort!;
@@ -31,17 +29,12 @@ if (!sameLayout(layoutOf(tagger.params.names().map((name, i) => ({ name, shape: 
   throw new Error(`replica ${init.index}: its tagger's variables differ from the main thread's`);
 }
 let version = -1;
-const tokenizer = init.labeller ? buildTokenizer(init.labeller.tokenizer, init.labeller.embeddingRows) : undefined;
-const predictors = new Map<string, Predictor>();
+const handler = init.task ? ((await import(init.task.module)) as { taskHandler: TaskFactory }).taskHandler(tagger, init.task.data) : undefined;
 
-/** Raw texts labelled here, tokenising included, so the main thread's event loop only serves (ner serve). */
-async function label(r: Extract<Request, { type: 'label' }>): Promise<Reply> {
-  if (!tokenizer) throw new Error(`replica ${init.index} was started without a tokenizer`);
+async function task(r: Extract<Request, { type: 'task' }>): Promise<Reply> {
+  if (!handler) throw new Error(`replica ${init.index} was started without a task module`);
   load(r.version);
-  const key = JSON.stringify(r.batching);
-  let predictor = predictors.get(key);
-  if (!predictor) predictors.set(key, (predictor = new Predictor(tagger, tokenizer, { ...init.labeller!.options, ...r.batching })));
-  return { type: 'label', id: r.id, labelled: await predictor.labelTexts(r.texts) };
+  return { type: 'task', id: r.id, result: await handler(r.task) };
 }
 
 function load(v: number): void {
@@ -75,7 +68,7 @@ const failed = (id: number, err: unknown): Reply => ({ type: 'error', id, messag
 
 port.on('message', (r: Request) => {
   try {
-    if (r.type === 'label') void label(r).then(send, (err: unknown) => send(failed(r.id, err)));
+    if (r.type === 'task') void task(r).then(send, (err: unknown) => send(failed(r.id, err)));
     else if (r.type === 'grad') send(gradients(r));
     else if (r.type === 'decode') {
       load(r.version);

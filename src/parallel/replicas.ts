@@ -3,7 +3,7 @@ import type { BackendInfo } from '../backend.js';
 import { UsageError } from '../errors.js';
 import type { Tagger } from '../model/tagger.js';
 import { ReplicaPool } from './pool.js';
-import type { LabellerInit } from './protocol.js';
+import type { TaskInit } from './protocol.js';
 
 /**
  * How many replicas (threads computing gradients or decodings) a run uses: `null` (auto) means
@@ -27,10 +27,10 @@ export function replicaCount(setting: number | null, backend: BackendInfo): numb
 
 /**
  * Starts the replica threads for a tagger, or returns undefined when one replica (this thread) is
- * asked for; with a `labeller`, `count` threads that label raw texts, and the main thread computes
- * nothing (ner serve).
+ * asked for; with a `task` module, `count` threads that run its tasks, and the main thread
+ * computes nothing (ner serve).
  */
-export async function startReplicas(tagger: Tagger, count: number, backend: BackendInfo, padId: number, labeller?: LabellerInit): Promise<ReplicaPool | undefined> {
-  if (count <= 1 && !labeller) return undefined;
-  return ReplicaPool.start(tagger, count, { backend: backend.name as 'wasm' | 'cpu' | 'tensorflow', padId, ...(labeller ? { labeller } : {}) });
+export async function startReplicas(tagger: Tagger, count: number, backend: BackendInfo, padId: number, task?: TaskInit): Promise<ReplicaPool | undefined> {
+  if (count <= 1 && !task) return undefined;
+  return ReplicaPool.start(tagger, count, { backend: backend.name as 'wasm' | 'cpu' | 'tensorflow', padId, ...(task ? { task } : {}) });
 }

@@ -14,7 +14,8 @@ import { buildTokenizer, readTokenizerFiles, type WordPieceTokenizer } from '../
 import { Rng } from '../util/rng.js';
 import { asFileError, loadPretrained } from '../weights/pretrained.js';
 import { taggerShapes, weightsProblem } from '../store/model-check.js';
-import { Predictor, type LabelledText, type PredictorOptions } from './predictor.js';
+import { LABEL_TASK_MODULE, type Batching, type LabelTask, type LabelTaskData } from './label-task.js';
+import { Predictor, type LabelledText } from './predictor.js';
 
 /** A model ready to label text: a folder from `ner train`, or a Hugging Face token-classification checkpoint. */
 export interface LoadedModel {
@@ -32,7 +33,7 @@ export interface LoadedModel {
   tokenTransform: TokenTransform;
   predictor(batchSize: number): Predictor;
   /** Labels raw texts (`Predictor.labelTexts`): on a replica thread when loaded with `labelling: 'thread'`. */
-  labeller(batching: Pick<PredictorOptions, 'batchSize' | 'batchOverhead'>): (texts: string[]) => Promise<LabelledText[]>;
+  labeller(batching: Batching): (texts: string[]) => Promise<LabelledText[]>;
   /** Live tensors in this thread, then in each replica thread (a leak shows as growth). */
   tensorCounts(): Promise<number[]>;
   /** Frees the weights and stops the replica threads. */
@@ -59,11 +60,10 @@ export async function loadModel(source: string, o: LoadOptions = {}): Promise<Lo
   const backend = activeBackend();
   if (!backend || o.workers === undefined) return model;
   const count = replicaCount(o.workers, backend);
-  const { decoder: _, batchSize: __, batchOverhead: ___, ...options } = model.predictor(1).options;
-  const labeller = o.labelling === 'thread' ? { tokenizer: model.tokenizer.files, embeddingRows: model.tokenizer.embeddingRows, options } : undefined;
+  const task = o.labelling === 'thread' ? { module: LABEL_TASK_MODULE, data: labelTaskData(model) } : undefined;
   let pool: ReplicaPool | undefined;
   try {
-    pool = await startReplicas(model.tagger, count, backend, model.tokenizer.padId, labeller);
+    pool = await startReplicas(model.tagger, count, backend, model.tokenizer.padId, task);
   } catch (err) {
     model.dispose();
     throw err;
@@ -74,13 +74,19 @@ export async function loadModel(source: string, o: LoadOptions = {}): Promise<Lo
     ...model,
     replicas: count,
     predictor: (batchSize) => new Predictor(model.tagger, model.tokenizer, { ...model.predictor(batchSize).options, decoder: p.decode.bind(p) }),
-    ...(labeller ? { labeller: (batching: Pick<PredictorOptions, 'batchSize' | 'batchOverhead'>) => (texts: string[]) => p.label(texts, batching) } : {}),
+    ...(task ? { labeller: (batching: Batching) => (texts: string[]) => p.run({ texts, batching } satisfies LabelTask) as Promise<LabelledText[]> } : {}),
     tensorCounts: async () => [tf.memory().numTensors, ...(await p.tensorCounts())],
     dispose: () => {
       void p.close();
       model.dispose();
     },
   };
+}
+
+/** What a labelling thread needs to build the same predictor as this thread's. */
+function labelTaskData(model: LoadedModel): LabelTaskData {
+  const { maxLen, mask, unknownWordsOutside } = model.predictor(1).options;
+  return { tokenizer: model.tokenizer.files, embeddingRows: model.tokenizer.embeddingRows, options: { maxLen, ...(mask ? { mask } : {}), ...(unknownWordsOutside ? { unknownWordsOutside } : {}) } };
 }
 
 /** Any failure to read the model becomes one InputError naming its file (the loader boundary). */
