@@ -27,7 +27,7 @@ export function serveCommand(): Command {
     .addOption(new Option('--max-batch <n>', 'texts gathered into one batch').argParser(int(1, 4096)).default(d.maxBatch))
     .addOption(new Option('--batch-size <n>', 'windows per decoded batch, at most').argParser(int(1, 4096)).default(d.batchSize))
     .addOption(new Option('--batch-overhead <pieces>', "a decoded batch's fixed cost in word pieces: a gathered batch, sorted by length, is cut into batches minimising this + padded pieces").argParser(int(0, 1_000_000)).default(d.batchOverhead))
-    .addOption(new Option('--max-wait-ms <ms>', 'how long a text waits for others to share its batch').argParser(int(0, 10000)).default(d.maxWaitMs))
+    .addOption(new Option('--max-wait-ms <ms>', 'at most how long a text waits for others to share its batch (0: never)').argParser(int(0, 10000)).default(d.maxWaitMs))
     .addOption(new Option('--max-queue <n>', 'texts waiting beyond which requests get 429').argParser(int(1, 1_000_000)).default(d.maxQueue))
     .addOption(new Option('--max-chars <n>', 'characters per text (longer: 400)').argParser(int(1, 100_000_000)).default(d.maxChars))
     .addOption(new Option('--body-limit <bytes>', 'bytes per request body (larger: 413)').argParser(int(1, 1 << 30)).default(d.bodyLimit))

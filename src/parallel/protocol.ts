@@ -1,7 +1,6 @@
 import type { Example, TaggerBatch } from '../data/batches.js';
 import type { TransitionMask } from '../data/constraints.js';
-import type { Decoded, TaggerSpec } from '../model/tagger.js';
-import type { Tagger } from '../model/tagger.js';
+import type { Decoded, Tagger, TaggerSpec } from '../model/tagger.js';
 import type { Layout } from './layout.js';
 
 /**

@@ -1,7 +1,8 @@
 /**
  * A replica thread: holds a copy of the tagger and computes, on request, the gradients of its share
- * of a batch, the decoding of some batches, or a task of the module it was given. Weights come from the main thread through a shared
- * buffer; gradients go back through another; the optimizer runs on the main thread only.
+ * of a batch, the decoding of some batches, or a task of the module it was started with. Weights
+ * come from the main thread through a shared buffer; gradients go back through another; the
+ * optimizer runs on the main thread only.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
