@@ -39,7 +39,7 @@ export const SERVE_DEFAULTS = {
    * A decoded batch's fixed cost in word pieces (tfjs op dispatch ≈ this many pieces of compute):
    * a gathered batch's windows, sorted by length, are cut into batches minimising this + padded pieces.
    */
-  batchOverhead: 32,
+  batchOverhead: 20,
   maxWaitMs: 5,
   maxQueue: 1024,
   maxChars: 100_000,
