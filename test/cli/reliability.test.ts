@@ -140,7 +140,7 @@ describe('train --out', () => {
     assert.deepEqual(lines.filter((l) => l.type === 'epoch').map((l) => l.epoch), [1, 2], 'epoch 2 ran');
     const refused = runCli(['train', ...TINY, '--epochs', '2', '--batch-size', '8', '--out', out, '--resume']);
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /these differ: batchSize \(a resume may change only lr, headLr, clipNorm, epochs, patience, logEvery, saveEvery/);
+    assert.match(refused.stderr, /these differ: batchSize \(a resume may change only lr, headLr, clipNorm, epochs, patience, logEvery, evalEvery, saveEvery/);
   });
 
   test('SIGINT / SIGTERM stop after the current step: state saved, where it stopped and the exact --resume command, exit 130 / 143', async () => {
