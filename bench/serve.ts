@@ -14,6 +14,8 @@
  * Goals: concurrency-32 throughput ≥ 0.8 × the batch reference; concurrency-1 p99 latency ≤ 2 × the
  * single-sentence compute time (p99 of the same sentences' compute times; the ratio to their
  * median is printed too). Results go to the "serve" key of bench/results.json (others are kept).
+ * The references are measured again after the service; if they moved more than 15%, the machine's
+ * load changed during the run and a warning says the ratios are not reliable.
  * Concurrency 1 also gives, request by request, latency ÷ the compute time of the sentence it sent.
  *   env BENCH_MODEL, BENCH_WORKERS (auto), BENCH_SECONDS (10), BENCH_SERVE (service options, JSON)
  */
@@ -55,24 +57,33 @@ if (!model) {
 const texts = (await readCorpus(join(corpora, 'test.txt'), 'labelled')).slice(0, SENTENCES).map((s) => s.tokens.join(''));
 const load = { before: loadavg()[0]!, others: await otherBusyProcesses() };
 
-// The references, in this process: `ner predict`'s batch throughput, and each sentence's compute time.
-await selectBackend('auto');
-const loaded = await loadModel(model, { workers });
-const predictor = loaded.predictor(PREDICT_DEFAULTS.batchSize);
-await predictor.labelTexts(texts.slice(0, 64)); // warm-up: kernels, JIT, every replica thread
-let t0 = performance.now();
-for (let i = 0; i < texts.length; i += PREDICT_DEFAULTS.chunkLines) await predictor.predictTexts(texts.slice(i, i + PREDICT_DEFAULTS.chunkLines));
-const batchPerS = SENTENCES / ((performance.now() - t0) / 1000);
-const single: number[] = [];
-for (const text of texts.slice(0, SINGLE)) {
-  t0 = performance.now();
-  await predictor.labelTexts([text]);
-  single.push(performance.now() - t0);
+/** The references, in this process: `ner predict`'s batch throughput, and each sentence's compute time. */
+async function references(): Promise<{ batchPerS: number; single: number[]; replicas: number }> {
+  const loaded = await loadModel(model!, { workers });
+  try {
+    const predictor = loaded.predictor(PREDICT_DEFAULTS.batchSize);
+    await predictor.labelTexts(texts.slice(0, 64)); // warm-up: kernels, JIT, every replica thread
+    let t0 = performance.now();
+    for (let i = 0; i < texts.length; i += PREDICT_DEFAULTS.chunkLines) await predictor.predictTexts(texts.slice(i, i + PREDICT_DEFAULTS.chunkLines));
+    const batchPerS = SENTENCES / ((performance.now() - t0) / 1000);
+    const single: number[] = [];
+    for (const text of texts.slice(0, SINGLE)) {
+      t0 = performance.now();
+      await predictor.labelTexts([text]);
+      single.push(performance.now() - t0);
+    }
+    return { batchPerS, single, replicas: loaded.replicas };
+  } finally {
+    loaded.dispose();
+  }
 }
-loaded.dispose();
+
+await selectBackend('auto');
+const ref = await references();
+const { batchPerS, single } = ref;
 const singleP50 = median(single);
 const singleP99 = percentile(single, 99);
-log(`batch reference (ner predict, ${loaded.replicas} replica(s)): ${batchPerS.toFixed(1)} sentences/s; one sentence: median ${singleP50.toFixed(1)} ms, p99 ${singleP99.toFixed(1)} ms (${SINGLE} sentences)`);
+log(`batch reference (ner predict, ${ref.replicas} replica(s)): ${batchPerS.toFixed(1)} sentences/s; one sentence: median ${singleP50.toFixed(1)} ms, p99 ${singleP99.toFixed(1)} ms (${SINGLE} sentences)`);
 
 // BENCH_SERVE: service options over the defaults, as JSON (for ablations, e.g. '{"batchOverhead": 1e9}').
 const overrides = JSON.parse(process.env.BENCH_SERVE ?? '{}') as Partial<ServeOptions>;
@@ -127,7 +138,10 @@ for (const connections of [1, 8, 32]) {
   levels.push(level);
 }
 await running.close();
+// Measured again after the service: if the machine's load changed during the run, the two differ.
+const again = await references();
 rmSync(work, { recursive: true, force: true });
+const drift = Math.abs(again.batchPerS - batchPerS) / Math.max(again.batchPerS, batchPerS);
 
 const c32 = levels.find((l) => l.concurrency === 32)!;
 const c1 = levels.find((l) => l.concurrency === 1)!;
@@ -139,12 +153,15 @@ const serve = {
   seconds_per_level: seconds,
   service_overrides: overrides,
   definitions: {
-    batch_reference: `ner predict in-process: ${PREDICT_DEFAULTS.chunkLines}-line chunks, --batch-size ${PREDICT_DEFAULTS.batchSize}, ${loaded.replicas} replica(s) (same --workers as the service)`,
+    batch_reference: `ner predict in-process: ${PREDICT_DEFAULTS.chunkLines}-line chunks, --batch-size ${PREDICT_DEFAULTS.batchSize}, ${ref.replicas} replica(s) (same --workers as the service)`,
     single_sentence: `predictor.labelTexts([sentence]) in-process, one at a time, the first ${SINGLE} sentences (concurrency 1 sends the same, in turn)`,
     load_generator: 'autocannon in a child process, one sentence per POST /predict',
   },
   batch_predict_sentences_per_s: batchPerS,
   single_sentence_ms: { median: singleP50, p99: singleP99 },
+  // The references measured again after the service (the ratios use the first).
+  after: { batch_predict_sentences_per_s: again.batchPerS, single_sentence_ms: { median: median(again.single), p99: percentile(again.single, 99) } },
+  reference_drift: drift,
   levels,
   goals: {
     c32_throughput_over_batch: c32.sentences_per_s / batchPerS,
@@ -162,4 +179,5 @@ const g = serve.goals;
 console.log(`goal 1: throughput at concurrency 32 / batch reference = ${g.c32_throughput_over_batch.toFixed(2)} (goal ≥ 0.8: ${g.c32_goal_met ? 'met' : 'not met'})`);
 console.log(`goal 2: p99 latency at concurrency 1 / p99 single-sentence compute = ${g.c1_p99_over_single_p99.toFixed(2)} (goal ≤ 2: ${g.c1_goal_met ? 'met' : 'not met'}); / median compute = ${g.c1_p99_over_single_median.toFixed(2)}; p99 over requests of latency / that sentence's compute = ${g.c1_p99_of_latency_over_own_compute.toFixed(2)}`);
 console.log(`load average ${load.before.toFixed(2)} before, ${serve.load_average.after.toFixed(2)} after; other busy processes: ${load.others.length ? load.others.join('; ') : 'none'}`);
+if (drift > 0.15) console.log(`WARNING: the batch reference moved ${(100 * drift).toFixed(0)}% between before (${batchPerS.toFixed(1)}/s) and after (${again.batchPerS.toFixed(1)}/s) the service: the machine's load changed; the ratios are not reliable.`);
 console.log('(bench/results.json, key "serve")');
