@@ -10,6 +10,7 @@ import { infoCommand } from './commands/info.js';
 import { serveCommand } from './commands/serve.js';
 import { NerError, printable } from './errors.js';
 import { setQuiet } from './util/progress.js';
+import { redact } from './util/secrets.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -52,12 +53,12 @@ function report(err: unknown): number {
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof NerError) {
-    process.stderr.write(`ner: ${printable(err.message)}\n`);
+    process.stderr.write(`ner: ${printable(redact(err.message))}\n`);
     return err.exitCode;
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  process.stderr.write(`ner: error: ${printable(e.message)}\n`);
-  if (process.env.NER_DEBUG) process.stderr.write(`${e.stack}\n`);
+  process.stderr.write(`ner: error: ${printable(redact(e.message))}\n`);
+  if (process.env.NER_DEBUG) process.stderr.write(`${redact(String(e.stack))}\n`);
   else process.stderr.write('ner: (set NER_DEBUG=1 to see where it failed)\n');
   return 1;
 }

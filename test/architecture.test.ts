@@ -19,6 +19,7 @@ const FLOORS: string[][] = [
   ['predict'],
   ['train', 'serve'],
   ['compare'],
+  ['grid'],
   ['commands'],
   ['cli', 'index'],
 ];

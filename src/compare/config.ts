@@ -38,7 +38,11 @@ export interface CompareConfig {
   referenceSource?: string;
 }
 
-const FORBIDDEN = ['out', 'seed'];
+/** Set by ner compare itself (runs go to DIR/runs/<setup>/seed-<n>), never by a config or a queued job. */
+export const FORBIDDEN = ['out', 'seed'];
+
+/** A setup name becomes a folder (runs/<name>/): no '..', no leading dot, nothing a file system reads specially. */
+export const SETUP_NAME = /^\w[\w.-]{0,99}$/;
 
 export function loadCompareConfig(path: string): CompareConfig {
   const { values, text } = readConfigFile(path);
@@ -70,8 +74,7 @@ export function loadCompareConfig(path: string): CompareConfig {
   const names = new Set<string>();
   const setups = (values.setups as Record<string, unknown>[]).map((raw, i) => {
     const { name, description, seeds: ownSeeds, reference, ...settings } = raw ?? {};
-    // The name becomes a folder (runs/<name>/): no '..', no leading dot, nothing a file system reads specially.
-    if (typeof name !== 'string' || !/^\w[\w.-]{0,99}$/.test(name)) fail(`"setups"`, `setups[${i}].name must be a folder-safe name: a letter, digit or '_' first, then letters, digits, '.', '_' or '-' (at most 100)`);
+    if (typeof name !== 'string' || !SETUP_NAME.test(name)) fail(`"setups"`, `setups[${i}].name must be a folder-safe name: a letter, digit or '_' first, then letters, digits, '.', '_' or '-' (at most 100)`);
     if (names.has(name as string)) fail(`"${name}"`, `setup name '${name}' is used twice`);
     names.add(name as string);
     const where = `setups[${i}] (${name})`;

@@ -30,35 +30,87 @@ export interface RunRecord {
   wall_seconds: number;
   tokens_per_second: number | null;
   settings: Partial<TrainConfig>;
+  /** Runs from a queue: the worker that ran it (host/pid) and where its model folder is, on that host. */
+  host?: string;
+  model_dir?: string;
 }
 
 const BIN = fileURLToPath(new URL('../../../bin/ner.js', import.meta.url));
 
+/** One (setup, seed) run of a grid and the folder it trains in. */
+export interface GridRun {
+  setup: Setup;
+  seed: number;
+  dir: string;
+  settings: Partial<TrainConfig>;
+}
+
+/** What a training child reports while it runs (parsed from its progress lines). */
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  batch?: number;
+  batches?: number;
+  loss?: number;
+}
+
+export interface RunOptions {
+  onProgress?: (p: TrainProgress) => void;
+  /** Own process group: a Ctrl-C meant for the parent (a queue worker finishing its runs) does not reach the child. */
+  detached?: boolean;
+}
+
+/** The grid's runs in order: every setup with each of its seeds, each in DIR/runs/<setup>/seed-<n>. */
+export function gridRuns(cfg: CompareConfig, out: string): GridRun[] {
+  return cfg.setups.flatMap((setup) => seedsOf(cfg, setup).map((seed) => ({ setup, seed, dir: join(out, 'runs', setup.name, `seed-${seed}`), settings: setupSettings(cfg, setup) })));
+}
+
+/**
+ * The grid's runs, split into those finished in `out` (their records) and those still to run.
+ * Every folder left by an earlier run must have been made with the settings asked for now.
+ */
+export function planGrid(cfg: CompareConfig, out: string): { runs: GridRun[]; finished: RunRecord[]; pending: GridRun[] } {
+  const runs = gridRuns(cfg, out);
+  for (const r of runs) checkSameSettings(r.dir, { ...r.settings, seed: r.seed });
+  const finished: RunRecord[] = [];
+  const pending = runs.filter((r) => {
+    const record = readResult(r.dir);
+    if (record) finished.push(record);
+    return !record;
+  });
+  return { runs, finished, pending };
+}
+
+/** A run folder's result.json, or undefined when there is none or it cannot be read (a torn write by an old version, a damaged disk: run it again). */
+export function readResult(dir: string): RunRecord | undefined {
+  const f = join(dir, 'result.json');
+  if (!existsSync(f)) return undefined;
+  let record: RunRecord;
+  try {
+    record = JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
+  } catch {
+    return undefined;
+  }
+  record.settings = camelKeys(record.settings);
+  // Results written before loss_curve existed: rebuild it from the run's own log.
+  record.loss_curve ??= lossCurve(readLog(dir));
+  record.dev_points ??= devPoints(readLog(dir));
+  return record;
+}
+
+/** Records in the grid's order (setups as in the config, seeds as listed). */
+export function inGridOrder(runs: GridRun[], records: RunRecord[]): RunRecord[] {
+  const order = (r: RunRecord) => runs.findIndex((j) => j.setup.name === r.setup && j.seed === r.seed);
+  return [...records].sort((a, b) => order(a) - order(b));
+}
+
 /** Runs every setup × seed not yet finished in `out`, `parallel` at a time, each as `ner train`. */
 export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecord[]> {
-  const jobs: Job[] = cfg.setups.flatMap((setup) => seedsOf(cfg, setup).map((seed) => ({ setup, seed, dir: join(out, 'runs', setup.name, `seed-${seed}`), settings: setupSettings(cfg, setup) })));
+  const { runs, finished, pending } = planGrid(cfg, out);
   const progress = new Progress();
-  const records: RunRecord[] = [];
-  let done = 0;
-  for (const j of jobs) checkSameSettings(j.dir, { ...j.settings, seed: j.seed });
-  const pending = jobs.filter((j) => {
-    const f = join(j.dir, 'result.json');
-    if (!existsSync(f)) return true;
-    let record: RunRecord;
-    try {
-      record = JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
-    } catch {
-      return true; // unreadable (a torn write by an old version, a damaged disk): run it again
-    }
-    record.settings = camelKeys(record.settings);
-    // Results written before loss_curve existed: rebuild it from the run's own log.
-    record.loss_curve ??= lossCurve(readLog(j.dir));
-    record.dev_points ??= devPoints(readLog(j.dir));
-    records.push(record);
-    done++;
-    return false;
-  });
-  progress.start(`compare (${jobs.length} runs)`, jobs.length, done, false);
+  const records = [...finished];
+  let done = finished.length;
+  progress.start(`compare (${runs.length} runs)`, runs.length, done, false);
   if (done > 0) progress.log(`${done} finished run(s) found in ${out}: skipped`);
   const queue = [...pending];
   const worker = async () => {
@@ -67,13 +119,17 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
       records.push(record);
       done++;
       progress.update(done);
-      progress.log(`${job.setup.name} seed ${job.seed}: ${record.status === 'ok' ? `test F1 ${record.test ? (100 * record.test.f1).toFixed(2) : '-'}, drift ${record.drift?.toFixed(3) ?? '-'}` : `FAILED (${record.error})`}`);
+      progress.log(`${job.setup.name} seed ${job.seed}: ${recordLine(record)}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(cfg.parallel, Math.max(1, pending.length)) }, worker));
   progress.stop();
-  const order = (r: RunRecord) => jobs.findIndex((j) => j.setup.name === r.setup && j.seed === r.seed);
-  return records.sort((a, b) => order(a) - order(b));
+  return inGridOrder(runs, records);
+}
+
+/** "test F1 48.16, drift 0.392" or "FAILED (why)": a finished run in one line. */
+export function recordLine(record: RunRecord): string {
+  return record.status === 'ok' ? `test F1 ${record.test ? (100 * record.test.f1).toFixed(2) : '-'}, drift ${record.drift?.toFixed(3) ?? '-'}` : `FAILED (${record.error})`;
 }
 
 /** Settings that change what a run writes down, not what it trains: a grid may change them between runs. */
@@ -83,7 +139,6 @@ const RECORDING_ONLY = new Set(['logEvery', 'evalEvery', 'saveEvery']);
  * A run folder left by an earlier `ner compare` must have been run with the settings asked for now:
  * skipping or resuming it otherwise would report numbers the config did not produce.
  */
-
 function checkSameSettings(dir: string, wanted: Record<string, unknown>): void {
   const file = join(dir, 'train-config.json');
   if (!existsSync(file)) return;
@@ -95,51 +150,69 @@ function checkSameSettings(dir: string, wanted: Record<string, unknown>): void {
   throw new UsageError(`${file}: this run was made with other settings (${shown}); use another --out, or delete ${dir} to run it again`);
 }
 
-interface Job {
-  setup: Setup;
-  seed: number;
-  dir: string;
-  settings: Partial<TrainConfig>;
-}
-
-/** One run; anything that goes wrong with it (an unreadable result, a crash) is a failed run, retried next time, never fatal to the grid. */
-async function runOne(job: Job): Promise<RunRecord> {
-  try {
-    return await runJob(job);
-  } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
-    return { setup: job.setup.name, seed: job.seed, status: 'failed', error, epochs: [], loss_curve: [], dev_points: [], test: null, outside_fraction: null, drift: null, steps: null, wall_seconds: 0, tokens_per_second: null, settings: job.settings };
-  }
-}
-
-async function runJob({ setup, seed, dir, settings }: Job): Promise<RunRecord> {
+/** Writes the run's train-config.json (its settings, seed and folder), the file `ner train --config` reads and a rerun checks. */
+export function writeRunConfig({ dir, settings, seed }: GridRun): string {
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'train-config.json');
   writeFileSync(configFile, JSON.stringify(snakeKeys({ ...settings, seed, out: dir }), null, 2));
+  return configFile;
+}
+
+/** A run that did not finish, with why. */
+export function failedRecord(run: GridRun, error: string, wall = 0): RunRecord {
+  return { setup: run.setup.name, seed: run.seed, status: 'failed', error, epochs: [], loss_curve: [], dev_points: [], test: null, outside_fraction: null, drift: null, steps: null, wall_seconds: wall, tokens_per_second: null, settings: run.settings };
+}
+
+/**
+ * One run as a child `ner train` (resumed when the folder holds a saved state); anything that goes
+ * wrong with it (an unreadable result, a crash) is a failed run, retried next time, never fatal to
+ * the grid. The local pool and the queue worker both run this.
+ */
+export async function runOne(run: GridRun, options: RunOptions = {}): Promise<RunRecord> {
+  try {
+    return await runJob(run, options);
+  } catch (err) {
+    return failedRecord(run, err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function runJob(run: GridRun, options: RunOptions): Promise<RunRecord> {
+  const { dir } = run;
+  const configFile = writeRunConfig(run);
   const resume = existsSync(join(dir, 'state', 'trainer.json'));
   const started = Date.now();
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-    const child = spawn(process.execPath, [BIN, 'train', '--config', configFile, '--json', ...(resume ? ['--resume'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The IPC channel is how the child notices its parent died (even by SIGKILL): it then stops and saves its state instead of training on as an orphan.
+    const child = spawn(process.execPath, [BIN, 'train', '--config', configFile, '--json', ...(resume ? ['--resume'] : [])], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: options.detached ?? false });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20000)));
+    let partial = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => {
+      const text = d.toString();
+      err = (err + text).slice(-20000);
+      if (!options.onProgress) return;
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const p = parseProgress(line);
+        if (p) options.onProgress(p);
+      }
+    });
     child.on('close', (c) => done({ code: c ?? 1, stdout: out, stderr: err }));
   });
   writeFileSync(join(dir, 'train.log'), stderr);
   const wall = (Date.now() - started) / 1000;
-  const base: RunRecord = { setup: setup.name, seed, status: 'failed', epochs: [], loss_curve: [], dev_points: [], test: null, outside_fraction: null, drift: null, steps: null, wall_seconds: wall, tokens_per_second: null, settings };
   if (code !== 0) {
     // Not written as result.json: a rerun retries it.
-    const error = stderr.trim().split('\n').filter((l) => l.startsWith('ner:')).join(' ') || `exit code ${code}`;
-    const record = { ...base, error };
+    const record = failedRecord(run, stderr.trim().split('\n').filter((l) => l.startsWith('ner:')).join(' ') || `exit code ${code}`, wall);
     writeFileSync(join(dir, 'failed.json'), JSON.stringify(snakeKeys(record), null, 2));
     return record;
   }
   const result = JSON.parse(stdout) as { steps: number; tokens_per_second: number; encoder_drift: number; test: { precision: number; recall: number; f1: number; outside_fraction: number } | null };
   const log = readLog(dir);
   const record: RunRecord = {
-    ...base,
+    ...failedRecord(run, '', wall),
     status: 'ok',
     epochs: lastPer(log.filter((r) => r.type === 'epoch'), 'epoch').map(({ type: _t, ...r }) => r as Record<string, number | null>),
     loss_curve: lossCurve(log),
@@ -150,8 +223,16 @@ async function runJob({ setup, seed, dir, settings }: Job): Promise<RunRecord> {
     steps: result.steps,
     tokens_per_second: result.tokens_per_second,
   };
+  delete record.error;
   writeAtomic(join(dir, 'result.json'), JSON.stringify(snakeKeys(record), null, 2));
   return record;
+}
+
+/** `epoch 1/2 25/25 loss 4.9764 …` and `epoch 1: dev P … F1 32.08`, the lines `ner train` prints as it goes. */
+export function parseProgress(line: string): TrainProgress | undefined {
+  const step = /^epoch (\d+)\/(\d+) (\d+)\/(\d+) loss ([\d.]+)/.exec(line);
+  if (step) return { epoch: Number(step[1]), epochs: Number(step[2]), batch: Number(step[3]), batches: Number(step[4]), loss: Number(step[5]) };
+  return undefined;
 }
 
 type LogLine = Record<string, number | null | string>;

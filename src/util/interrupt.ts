@@ -33,6 +33,14 @@ export function installInterruptHandlers(): void {
   if (installed) return;
   installed = true;
   for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal);
+  // Started by `ner compare` or `ner worker` with an IPC channel: when that parent dies (even by
+  // SIGKILL) the channel closes, and the run stops as on SIGTERM (state saved) instead of going
+  // on as an orphan that holds its folder's lock.
+  if (process.channel) {
+    process.channel.unref();
+    if (!process.connected) onSignal('SIGTERM');
+    else process.on('disconnect', () => onSignal('SIGTERM'));
+  }
 }
 
 /** While armed, a signal is a request the training loop honours at its next step boundary. */
