@@ -8,6 +8,7 @@ import { trainCommand } from './commands/train.js';
 import { convertCommand } from './commands/convert.js';
 import { infoCommand } from './commands/info.js';
 import { serveCommand } from './commands/serve.js';
+import { workerCommand } from './commands/worker.js';
 import { NerError, printable } from './errors.js';
 import { setQuiet } from './util/progress.js';
 import { redact } from './util/secrets.js';
@@ -22,7 +23,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
-  for (const command of [trainCommand(), evalCommand(), predictCommand(), convertCommand(), infoCommand(), compareCommand(), optimizersCommand(), serveCommand()]) {
+  for (const command of [trainCommand(), evalCommand(), predictCommand(), convertCommand(), infoCommand(), compareCommand(), optimizersCommand(), serveCommand(), workerCommand()]) {
     command.option('--quiet', 'no progress or notes on stderr: only results, warnings and errors');
     program.addCommand(command.exitOverride().showHelpAfterError('(add --help for usage)'));
   }

@@ -1,9 +1,13 @@
 import { Command } from 'commander';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadCompareConfig, parseWholeNumbers, selectSetups, withSeeds } from '../compare/config.js';
 import { curvesSvg } from '../compare/plot.js';
 import { reportMarkdown, summarize } from '../compare/report.js';
 import { runGrid } from '../compare/run.js';
+import { GRID_DEFAULTS } from '../config/schema.js';
+import { UsageError } from '../errors.js';
+import { parseQueueUrl } from '../grid/queue-url.js';
+import { runGridOnQueue, type QueueGridOptions } from '../grid/submit.js';
 import { writeAtomic } from '../util/files.js';
 import { makeFolder } from '../train/out-folder.js';
 import { lockFolder } from '../util/run-lock.js';
@@ -18,11 +22,17 @@ export function compareCommand(): Command {
     .option('--setups <names>', 'run and report only these setups (comma-separated names from the config), e.g. the rows that fit in the time you have; a later run with more setups skips the finished ones')
     .option('--seeds <list>', "run every setup with these seeds, e.g. 1,2,3, instead of the config's (its setups' own seeds included); finished seeds in --out are skipped, so this adds seeds to a grid")
     .option('--parallel <n>', "override the config's number of runs at once (each a `ner train` process)")
+    .option('--queue <url>', 'run the grid on a BullMQ queue in Redis instead of here: redis://[user:password@]host[:port][/db] or rediss://… (TLS); `ner worker` processes on any machine take the runs. The password may come from $NER_REDIS_PASSWORD instead, and is never printed')
+    .option('--data-root <dir>', 'with --queue: data paths travel relative to this folder (default: the current directory); each worker reads them under its own --data-root')
+    .option('--attempts <n>', `with --queue: tries per run before it is reported failed (default ${GRID_DEFAULTS.attempts})`)
+    .option('--backoff-ms <ms>', `with --queue: wait before the second try, doubled for each next one (default ${GRID_DEFAULTS.backoffMs})`)
     .option('--json', 'print the per-setup summary as JSON')
-    .action(async (opts: { config: string; out: string; setups?: string; seeds?: string; parallel?: string; json?: boolean }) => {
+    .action(async (opts: CompareFlags) => {
       const all = loadCompareConfig(opts.config);
       let cfg = opts.setups === undefined ? all : selectSetups(all, opts.setups.split(',').map((n) => n.trim()).filter(Boolean));
       if (opts.seeds !== undefined) cfg = withSeeds(cfg, [...new Set(parseWholeNumbers('--seeds', opts.seeds, 0))]);
+      checkQueueFlags(opts);
+      const onQueue = opts.queue === undefined ? undefined : queueOptions(opts);
       if (opts.parallel !== undefined) {
         const [parallel] = parseWholeNumbers('--parallel', opts.parallel, 1, true);
         cfg = { ...cfg, parallel };
@@ -31,7 +41,7 @@ export function compareCommand(): Command {
       // One grid per folder: a second `ner compare` there would run every job twice.
       const lock = lockFolder(opts.out, 'running ner compare', (m) => process.stderr.write(`ner compare: ${m}\n`));
       try {
-        const records = await runGrid(cfg, opts.out);
+        const records = onQueue ? await runGridOnQueue(cfg, opts.out, onQueue) : await runGrid(cfg, opts.out);
         const summaries = summarize(cfg, records);
         writeAtomic(join(opts.out, 'results.json'), JSON.stringify(snakeKeys({ config: cfg, runs: records, setups: summaries }), null, 2));
         writeAtomic(join(opts.out, 'report.md'), reportMarkdown(cfg, records, summaries));
@@ -42,4 +52,35 @@ export function compareCommand(): Command {
         lock.release();
       }
     });
+}
+
+interface CompareFlags {
+  config: string;
+  out: string;
+  setups?: string;
+  seeds?: string;
+  parallel?: string;
+  queue?: string;
+  dataRoot?: string;
+  attempts?: string;
+  backoffMs?: string;
+  json?: boolean;
+}
+
+/** --queue's companions need it; --parallel is the local pool's (on a queue, each worker's --concurrency). */
+function checkQueueFlags(opts: CompareFlags): void {
+  const used = (['dataRoot', 'attempts', 'backoffMs'] as const).filter((k) => opts[k] !== undefined);
+  if (opts.queue === undefined && used.length) throw new UsageError(`--${used[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies only with --queue`);
+  if (opts.queue !== undefined && opts.parallel !== undefined) throw new UsageError("--parallel applies to local runs; on a queue each worker's --concurrency sets how many run at once");
+}
+
+function queueOptions(opts: CompareFlags): QueueGridOptions {
+  const number = (flag: string, value: string | undefined, min: number, fallback: number) => (value === undefined ? fallback : parseWholeNumbers(flag, value, min, true)[0]!);
+  return {
+    address: parseQueueUrl(opts.queue!),
+    dataRoot: resolve(opts.dataRoot ?? '.'),
+    attempts: number('--attempts', opts.attempts, 1, GRID_DEFAULTS.attempts),
+    backoffMs: number('--backoff-ms', opts.backoffMs, 0, GRID_DEFAULTS.backoffMs),
+    pollMs: GRID_DEFAULTS.pollMs,
+  };
 }

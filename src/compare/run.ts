@@ -30,8 +30,9 @@ export interface RunRecord {
   wall_seconds: number;
   tokens_per_second: number | null;
   settings: Partial<TrainConfig>;
-  /** Runs from a queue: the worker that ran it (host/pid) and where its model folder is, on that host. */
+  /** Runs from a queue: the host and worker (host/pid) that ran it, and where its model folder is on that host. */
   host?: string;
+  worker?: string;
   model_dir?: string;
 }
 

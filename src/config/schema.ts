@@ -46,6 +46,24 @@ export const SERVE_DEFAULTS = {
   bodyLimit: 1 << 20,
 } as const;
 
+/**
+ * `ner compare --queue` and `ner worker`: retries and BullMQ's lock and stall timings. A worker
+ * holds a lock on its job for lockMs and renews it every lockMs / 2; every stalledMs the workers
+ * look for jobs whose lock expired (their worker died) and put them back in the queue, at most
+ * maxStalled times per job before it fails. A run that fails is tried `attempts` times in all,
+ * backoffMs, 2×, 4× … apart.
+ */
+export const GRID_DEFAULTS = {
+  concurrency: 1,
+  attempts: 3,
+  backoffMs: 10_000,
+  lockMs: 30_000,
+  stalledMs: 30_000,
+  maxStalled: 2,
+  /** How often `ner compare` reads the jobs' states. */
+  pollMs: 1000,
+} as const;
+
 export interface Setting<T> {
   default: T;
   type: ValueType<T>;

@@ -26,21 +26,22 @@ const FORM = 'redis://[user:password@]host[:port][/db] or rediss://… (TLS)';
  */
 export function parseQueueUrl(raw: string, env: NodeJS.ProcessEnv = process.env): QueueAddress {
   let url: URL;
+  // No message below echoes the URL's text until it has parsed whole: a mangled one may hold the password anywhere.
+  const hint = `expected ${FORM}; in a password, / @ : # ? and % must be percent-encoded (or give it in NER_REDIS_PASSWORD)`;
   try {
     url = new URL(raw);
   } catch {
-    // The text itself is not echoed: it may hold a password.
-    throw new UsageError(`--queue: not a URL; expected ${FORM}`);
+    throw new UsageError(`--queue: not a URL; ${hint}`);
   }
+  if (url.password) addSecret(url.password);
   const password = url.password ? safeDecode(url.password) : env.NER_REDIS_PASSWORD || undefined;
   if (password) addSecret(password);
-  if (url.password) addSecret(url.password);
-  const shown = maskUrl(url);
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new UsageError(`--queue ${shown}: unsupported scheme '${url.protocol}'; expected ${FORM}`);
-  if (!url.hostname) throw new UsageError(`--queue ${shown}: no host; expected ${FORM}`);
-  if (url.search || url.hash) throw new UsageError(`--queue ${shown}: query strings and fragments are not read; expected ${FORM}`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new UsageError(`--queue: the scheme must be redis: or rediss:; ${hint}`);
+  if (!url.hostname) throw new UsageError(`--queue: no host; ${hint}`);
+  if (url.search || url.hash) throw new UsageError(`--queue: a query string or fragment is not read; ${hint}`);
   const dbText = url.pathname.replace(/^\//, '');
-  if (dbText !== '' && !/^\d{1,2}$/.test(dbText)) throw new UsageError(`--queue ${shown}: the path must be a database number (0–15 on a default Redis), got '/${dbText}'`);
+  if (dbText !== '' && !/^\d{1,2}$/.test(dbText)) throw new UsageError(`--queue: the path must be a database number (0–15 on a default Redis); ${hint}`);
+  const shown = maskUrl(url);
   const port = url.port ? Number(url.port) : 6379;
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1'); // [::1] → ::1
   return {

@@ -18,10 +18,12 @@ test('queue URLs: redis:// and rediss:// with user, password and db; the passwor
   assert.equal(fromEnv.connection.password, 'env-secret-1');
   assert.equal(redact('x env-secret-1 y'), 'x *** y');
   for (const [url, why] of [
-    ['http://u:topsecret-http@h', /unsupported scheme 'http:'/],
+    ['http://u:topsecret-http@h', /the scheme must be redis: or rediss:/],
     ['redis://u:topsecret-db@h/abc', /database number/],
-    ['redis://u:topsecret-q@h/1?queue=x', /query strings/],
+    ['redis://u:topsecret-q@h/1?queue=x', /query string/],
     ['not a url topsecret-raw', /not a URL/],
+    ['redis://:topsecret/with-slash@h', /not a URL|no host|database number/],
+    ['redis://:a@b@topsecret.example/topsecret', /database number/],
   ] as const) {
     assert.throws(() => parseQueueUrl(url, {}), (err: Error) => err instanceof UsageError && why.test(err.message) && !/topsecret/.test(err.message), url);
   }
