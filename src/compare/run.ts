@@ -62,7 +62,7 @@ export interface RunOptions {
 }
 
 /** The grid's runs in order: every setup with each of its seeds, each in DIR/runs/<setup>/seed-<n>. */
-export function gridRuns(cfg: CompareConfig, out: string): GridRun[] {
+function gridRuns(cfg: CompareConfig, out: string): GridRun[] {
   return cfg.setups.flatMap((setup) => seedsOf(cfg, setup).map((seed) => ({ setup, seed, dir: join(out, 'runs', setup.name, `seed-${seed}`), settings: setupSettings(cfg, setup) })));
 }
 

@@ -58,6 +58,9 @@ export async function runGridOnQueue(cfg: CompareConfig, out: string, o: QueueGr
   try {
     await enqueue(queue, jobs, o, say);
     const records = await follow(queue, jobs, o, (done) => progress.update(finished.length + done), say);
+    const per = new Map<string, number>();
+    for (const r of records) if (r.worker) per.set(r.worker, (per.get(r.worker) ?? 0) + 1);
+    if (per.size) say(`runs per worker: ${[...per].map(([w, n]) => `${w} ${n}`).join(', ')}`);
     return inGridOrder(runs, [...finished, ...records]);
   } finally {
     progress.stop();
