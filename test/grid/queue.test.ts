@@ -13,7 +13,7 @@ const skip = needsRedis();
 const redis = new TestRedis(tempDir('ner-redis-'), PASSWORD);
 const workers: NerProcess[] = [];
 /** Short BullMQ timings, so a dead worker's job is back in the queue within seconds. */
-const FAST = ['--lock-ms', '3000', '--stalled-ms', '1000'];
+const FAST = ['--lock-ms', '5000', '--stalled-ms', '1000'];
 
 before(async () => {
   if (!skip) await redis.start();
