@@ -62,6 +62,12 @@ function worker(workdir: string, ...args: string[]): NerProcess {
   return w;
 }
 
+/** Stops workers (SIGTERM: they finish, here with nothing running) so the next test's jobs are not taken by them. */
+async function stopWorkers(...ws: NerProcess[]): Promise<void> {
+  for (const w of ws) w.proc.kill('SIGTERM');
+  for (const w of ws) assert.equal(await w.exited, 0, w.output());
+}
+
 const compare = (config: string, out: string, ...args: string[]) => startNer(['compare', '--config', config, '--out', out, '--queue', redis.url, '--data-root', ROOT, ...args]);
 
 /** "started" lines per job id in workers' output: how often each run was begun. */
@@ -139,6 +145,7 @@ test('a grid on the queue with 2 workers: every run once, the same results.json 
   for (const [what, text] of [['compare', c.output()], ['again', again.output()], ['wrong', wrong.output()], ['worker 1', w1.output()], ['worker 2', w2.output()], ['results.json', readFileSync(join(out, 'results.json'), 'utf8')], ['report.md', readFileSync(join(out, 'report.md'), 'utf8')]]) {
     assert.ok(!text.includes(PASSWORD) && !text.includes(encodeURIComponent(PASSWORD)), `${what} shows the password`);
   }
+  await stopWorkers(w1, w2);
 });
 
 test('faults: a worker killed mid-run, ner compare killed and rerun, Redis restarted mid-grid, a setup that fails — all 4 good runs complete, none twice', { skip }, async () => {
@@ -180,4 +187,5 @@ test('faults: a worker killed mid-run, ner compare killed and rerun, Redis resta
   assert.match(rerun.output() + first.output(), /back in the queue \(its worker stopped answering\)|started on [bc] \(again: its previous worker stopped answering\)/);
   assert.doesNotMatch(b.output() + c.output(), /already finished in/, 'no result had to be recovered from a worker folder: Redis kept them all');
   for (const text of [first.output(), rerun.output(), a.output(), b.output(), c.output()]) assert.ok(!text.includes(PASSWORD));
+  await stopWorkers(b, c);
 });
