@@ -17,7 +17,14 @@ export function restoreTerminal(): void {
   if (process.stderr.isTTY) process.stderr.write('\u001b[?25h');
 }
 
+/** The stop under way was asked by the parent's death alone: the next signal (a Ctrl-C racing it) joins it rather than stopping at once. */
+let askedByParentOnly = false;
+
 function onSignal(signal: NodeJS.Signals): void {
+  if (armed && askedByParentOnly) {
+    askedByParentOnly = false;
+    return;
+  }
   if (armed && !requested) {
     requested = signal;
     process.stderr.write(`\nner: ${signal} received: stopping after this step and saving the state (${signal} again to stop at once)\n`);
@@ -35,11 +42,17 @@ export function installInterruptHandlers(): void {
   for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal);
   // Started by `ner compare` or `ner worker` with an IPC channel: when that parent dies (even by
   // SIGKILL) the channel closes, and the run stops as on SIGTERM (state saved) instead of going
-  // on as an orphan that holds its folder's lock.
+  // on as an orphan that holds its folder's lock. A stop already asked for (a Ctrl-C that reached
+  // parent and child alike) is not turned into a second, immediate one.
   if (process.channel) {
     process.channel.unref();
-    if (!process.connected) onSignal('SIGTERM');
-    else process.on('disconnect', () => onSignal('SIGTERM'));
+    const parentGone = () => {
+      if (requested !== undefined) return;
+      onSignal('SIGTERM');
+      askedByParentOnly = requested !== undefined;
+    };
+    if (!process.connected) parentGone();
+    else process.on('disconnect', parentGone);
   }
 }
 
