@@ -3,8 +3,9 @@ import * as vl from 'vega-lite';
 import type { RunRecord } from './run.js';
 
 /**
- * Dev F1 (per epoch, and every evalEvery steps where runs scored it) and training loss (every logged step) against the step, one line per setup
- * (mean over seeds), rendered to SVG headless by vega (no canvas or native dependency).
+ * Dev F1 (per epoch, and every evalEvery steps where runs scored it) and training loss (every
+ * logged step) against the step, one line per setup (mean over seeds), rendered to SVG headless
+ * by vega (no canvas or native dependency).
  */
 export async function curvesSvg(records: RunRecord[]): Promise<string> {
   const ok = records.filter((x) => x.status === 'ok');
