@@ -93,9 +93,12 @@ export function readResult(dir: string): RunRecord | undefined {
     return undefined;
   }
   record.settings = camelKeys(record.settings);
-  // Results written before loss_curve existed: rebuild it from the run's own log.
-  record.loss_curve ??= lossCurve(readLog(dir));
-  record.dev_points ??= devPoints(readLog(dir));
+  // Results written before loss_curve or dev_points existed: rebuild them from the run's own log (read once).
+  if (!record.loss_curve || !record.dev_points) {
+    const log = readLog(dir);
+    record.loss_curve ??= lossCurve(log);
+    record.dev_points ??= devPoints(log);
+  }
   return record;
 }
 

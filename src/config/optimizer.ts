@@ -11,6 +11,7 @@ const HEAD = '/(lstm|classifier|crf)\\.';
  * Used to check a config before anything is read and to build the optimizer.
  */
 export function optimizerOptionsOf(cfg: TrainConfig, schedule?: ScheduleOptions): OptimizerOptions {
+  const head = { ...(cfg.headLr !== null ? { learningRate: cfg.headLr } : {}), ...(cfg.headWeightDecay !== null ? { weightDecay: cfg.headWeightDecay } : {}) };
   return {
     ...(cfg.optimizerOptions as OptimizerOptions),
     learningRate: cfg.lr,
@@ -18,6 +19,6 @@ export function optimizerOptionsOf(cfg: TrainConfig, schedule?: ScheduleOptions)
     excludeFromWeightDecay: BERT_EXCLUDE,
     clipNorm: cfg.clipNorm,
     ...(schedule ? { schedule } : {}),
-    groups: cfg.headLr !== null || cfg.headWeightDecay !== null ? [{ match: HEAD, ...(cfg.headLr !== null ? { learningRate: cfg.headLr } : {}), ...(cfg.headWeightDecay !== null ? { weightDecay: cfg.headWeightDecay } : {}) }] : [],
+    groups: Object.keys(head).length > 0 ? [{ match: HEAD, ...head }] : [],
   };
 }
