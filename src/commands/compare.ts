@@ -1,9 +1,11 @@
 import { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadCompareConfig, parseWholeNumbers, selectSetups, withSeeds } from '../compare/config.js';
 import { curvesSvg } from '../compare/plot.js';
-import { reportMarkdown, summarize } from '../compare/report.js';
-import { runGrid } from '../compare/run.js';
+import { reportMarkdown, summarize, type PendingRun, type SetupSummary } from '../compare/report.js';
+import { inGridOrder, planGrid, readFailure, runGrid, type RunRecord } from '../compare/run.js';
+import type { CompareConfig } from '../compare/config.js';
 import { GRID_DEFAULTS } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { parseQueueUrl } from '../grid/queue-url.js';
@@ -26,6 +28,7 @@ export function compareCommand(): Command {
     .option('--data-root <dir>', 'with --queue: data paths travel relative to this folder (default: the current directory); each worker reads them under its own --data-root')
     .option('--attempts <n>', `with --queue: tries per run before it is reported failed (default ${GRID_DEFAULTS.attempts})`)
     .option('--backoff-ms <ms>', `with --queue: wait before the second try, doubled for each next one (default ${GRID_DEFAULTS.backoffMs})`)
+    .option('--report-only', 'train nothing: write report.md, results.json and curves.svg from the runs already finished in --out, listing the ones still to run (safe while a grid is running there)')
     .option('--json', 'print the per-setup summary as JSON')
     .action(async (opts: CompareFlags) => {
       const all = loadCompareConfig(opts.config);
@@ -37,21 +40,44 @@ export function compareCommand(): Command {
         const [parallel] = parseWholeNumbers('--parallel', opts.parallel, 1, true);
         cfg = { ...cfg, parallel };
       }
+      if (opts.reportOnly) return reportOnly(cfg, opts);
       makeFolder(opts.out);
       // One grid per folder: a second `ner compare` there would run every job twice.
       const lock = lockFolder(opts.out, 'running ner compare', (m) => process.stderr.write(`ner compare: ${m}\n`));
       try {
         const records = onQueue ? await runGridOnQueue(cfg, opts.out, onQueue) : await runGrid(cfg, opts.out);
-        const summaries = summarize(cfg, records);
-        writeAtomic(join(opts.out, 'results.json'), JSON.stringify(snakeKeys({ config: cfg, runs: records, setups: summaries }), null, 2));
-        writeAtomic(join(opts.out, 'report.md'), reportMarkdown(cfg, records, summaries));
-        writeAtomic(join(opts.out, 'curves.svg'), await curvesSvg(records));
+        const summaries = await writeReport(cfg, opts.out, records, []);
         if (opts.json) printJson(snakeKeys(summaries));
         else printText(`${records.length} runs (${records.filter((r) => r.status === 'failed').length} failed): ${join(opts.out, 'report.md')}, results.json, curves.svg`);
       } finally {
         lock.release();
       }
     });
+}
+
+/** report.md, results.json and curves.svg of these records (each file replaced whole, so a reader never sees half of one). */
+async function writeReport(cfg: CompareConfig, out: string, records: RunRecord[], pending: PendingRun[]): Promise<SetupSummary[]> {
+  const summaries = summarize(cfg, records);
+  writeAtomic(join(out, 'results.json'), JSON.stringify(snakeKeys({ config: cfg, runs: records, setups: summaries, ...(pending.length ? { pending } : {}) }), null, 2));
+  writeAtomic(join(out, 'report.md'), reportMarkdown(cfg, records, summaries, pending));
+  writeAtomic(join(out, 'curves.svg'), await curvesSvg(records));
+  return summaries;
+}
+
+/**
+ * The report of what a grid has finished so far. It reads run folders and replaces only the report
+ * files, so it takes no lock: a grid running in the same folder rewrites them when it ends.
+ */
+async function reportOnly(cfg: CompareConfig, opts: CompareFlags): Promise<void> {
+  if (opts.queue !== undefined || opts.parallel !== undefined) throw new UsageError('--report-only trains nothing: drop --queue and --parallel');
+  if (!existsSync(opts.out)) throw new UsageError(`${opts.out}: no such folder; --report-only reports the runs a grid finished there`);
+  const { runs, finished, pending } = planGrid(cfg, opts.out);
+  const waiting = pending.map((r) => ({ setup: r.setup.name, seed: r.seed }));
+  // A run that failed is still to run (the next grid retries it), and its reason belongs in the report.
+  const failures = pending.flatMap((r) => readFailure(r) ?? []);
+  const summaries = await writeReport(cfg, opts.out, inGridOrder(runs, [...finished, ...failures]), waiting);
+  if (opts.json) printJson(snakeKeys(summaries));
+  else printText(`${finished.length} of ${runs.length} runs finished (${pending.length} still to run): ${join(opts.out, 'report.md')}, results.json, curves.svg`);
 }
 
 interface CompareFlags {
@@ -64,6 +90,7 @@ interface CompareFlags {
   dataRoot?: string;
   attempts?: string;
   backoffMs?: string;
+  reportOnly?: boolean;
   json?: boolean;
 }
 

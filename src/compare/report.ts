@@ -19,6 +19,12 @@ export interface SetupSummary {
   reference: ReferenceComparison | null;
 }
 
+/** A run of the grid not finished yet (a report written while the grid runs). */
+export interface PendingRun {
+  setup: string;
+  seed: number;
+}
+
 /** "mean ± std" in points, or "mean (1 seed)" where there is no spread to show. */
 const meanStd = (m: number, sd: number | null) => (sd === null ? `${pct(m)} (1 seed)` : `${pct(m)} ± ${pct(sd)}`);
 
@@ -75,16 +81,17 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig): 
   return out;
 }
 
-export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summaries: SetupSummary[]): string {
+export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summaries: SetupSummary[], pending: PendingRun[] = []): string {
   const base = { ...TRAIN_DEFAULTS, ...cfg.base };
   const ranked = summaries.filter((s) => s.f1_mean !== null).sort((a, b) => b.f1_mean! - a.f1_mean!);
   const best = ranked[0];
   let md = `# Optimizer comparison\n\n`;
+  if (pending.length) md += `**Partial:** ${pending.length} of the grid's runs are still to run (listed at the end); means are over the seeds finished so far.\n\n`;
   md += `Model ${base.model}${base.numLayers ? ` (first ${base.numLayers} layers)` : ''}, train ${base.train}${base.trainLimit ? ` (first ${base.trainLimit} sentences)` : ''}, test ${base.test}${base.testLimit ? ` (first ${base.testLimit} sentences)` : ''}; ${base.epochs} epochs, batch ${base.batchSize}, max-len ${base.maxLen}; ${seedsLine(cfg)}. Test entity F1 (conlleval semantics) of the model with the best dev F1.\n\n`;
   md += `| setup | test F1 (mean ± std) | best | drift | O predicted | time per run |\n|---|---|---|---|---|---|\n`;
   for (const s of summaries) {
-    const f1 = s.f1_mean === null ? 'failed' : meanStd(s.f1_mean, s.f1_std);
-    md += `| ${s.setup}${s.failed ? ` (${s.failed} failed)` : ''} | ${f1} | ${pct(s.f1_best)} | ${s.drift_mean?.toFixed(3) ?? '–'} | ${pct(s.outside_fraction_mean)}% | ${dur(s.wall_seconds_mean)} |\n`;
+    const f1 = s.f1_mean !== null ? meanStd(s.f1_mean, s.f1_std) : s.runs === 0 ? 'not run yet' : 'failed';
+    md += `| ${s.setup}${s.failed ? ` (${s.failed} failed)` : ''} | ${f1} | ${pct(s.f1_best)} | ${s.drift_mean?.toFixed(3) ?? '–'} | ${s.outside_fraction_mean === null ? '–' : `${pct(s.outside_fraction_mean)}%`} | ${dur(s.wall_seconds_mean)} |\n`;
   }
   md += `\nDrift: ‖θ_encoder,final − θ_encoder,start‖ / ‖θ_encoder,start‖ (start = the weights training began from: the loaded checkpoint, or the random init with encoderWeights "random"), mean over seeds. Curves: curves.svg.\n\n## Setups\n\n| setup | optimizer | lr | head lr | warmup | other settings |\n|---|---|---|---|---|---|\n`;
   for (const setup of cfg.setups) {
@@ -95,7 +102,7 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   md += referenceSection(cfg, summaries);
   md += runsTable(records);
   md += `\n## Why\n\n`;
-  if (!best) return md + 'No run finished.\n';
+  if (!best) return md + 'No run finished.\n' + pendingSection(pending);
   md += `Best: **${best.setup}** (${meanStd(best.f1_mean!, best.f1_std)}).\n\n`;
   const settingsOf = (name: string) => resolved(cfg, cfg.setups.find((x) => x.name === name)!);
   const collapsed = ranked.filter((s) => s !== best && s.f1_mean! < 0.8 * best.f1_mean!);
@@ -109,7 +116,11 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   }
   const failed = records.filter((r) => r.status === 'failed');
   if (failed.length) md += `## Failed runs\n\n${failed.map((r) => `- ${r.setup} seed ${r.seed}: ${r.error}`).join('\n')}\n`;
-  return md;
+  return md + (failed.length && pending.length ? '\n' : '') + pendingSection(pending);
+}
+
+function pendingSection(pending: PendingRun[]): string {
+  return pending.length ? `## Not run yet\n\n${pending.map((r) => `- ${r.setup} seed ${r.seed}`).join('\n')}\n` : '';
 }
 
 /** A setup's settings with the schema's defaults filled in: what its runs actually trained with. */

@@ -102,6 +102,16 @@ export function readResult(dir: string): RunRecord | undefined {
   return record;
 }
 
+/** The failed.json a run that did not finish left (retried by the next run of the grid), if any. */
+export function readFailure(run: GridRun): RunRecord | undefined {
+  try {
+    const record = JSON.parse(readFileSync(join(run.dir, 'failed.json'), 'utf8')) as RunRecord;
+    return record.status === 'failed' ? { ...record, settings: run.settings } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Records in the grid's order (setups as in the config, seeds as listed). */
 export function inGridOrder(runs: GridRun[], records: RunRecord[]): RunRecord[] {
   const order = (r: RunRecord) => runs.findIndex((j) => j.setup.name === r.setup && j.seed === r.seed);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { needsShared, ROOT, runCli, shared, tempDir } from '../helpers.js';
@@ -64,6 +64,18 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   const svg = readFileSync(join(out, 'curves.svg'), 'utf8');
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.ok(svg.includes('lookahead-from-init') && svg.trimEnd().endsWith('</svg>'));
+  // --report-only trains nothing: it reports what is finished and lists the rest (failed runs among them, with their reasons).
+  const interim = runCli(['compare', '--config', config, '--out', out, '--seeds', '1,2,3', '--report-only']);
+  assert.equal(interim.code, 0, interim.stderr);
+  assert.match(interim.stdout, /4 of 9 runs finished \(5 still to run\)/);
+  assert.ok(!existsSync(join(out, 'runs', 'adamw', 'seed-3')), 'no run was started');
+  const partial = readFileSync(join(out, 'report.md'), 'utf8');
+  assert.match(partial, /\*\*Partial:\*\* 5 of the grid's runs are still to run/);
+  assert.match(partial, /\| broken \(1 failed\) \| failed \|/);
+  assert.match(partial, /## Failed runs\n\n- broken seed 1: .*needs a Lookahead optimizer/);
+  assert.match(partial, /## Not run yet\n\n- adamw seed 3\n- lookahead-from-init seed 3\n- broken seed 1\n- broken seed 2\n- broken seed 3\n/);
+  assert.deepEqual((JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { pending: unknown[] }).pending.length, 5);
+  assert.equal(runCli(['compare', '--config', config, '--out', join(dir, 'nowhere'), '--report-only']).code, 2, 'a folder with no grid is a usage error');
   // Rerun: finished runs are skipped (only the failed ones are retried). A run whose result.json
   // cannot be read (and whose log ends in a torn line) counts as failed and is run again.
   const damaged = join(out, 'runs', 'adamw', 'seed-1');

@@ -89,3 +89,13 @@ test('report "why": a diagnostic ablation that costs less than 20% is still expl
   assert.match(section('random'), /no pretraining/);
   assert.match(md, /\| lookahead \| 27\.0 \(1 seed\) \|/);
 });
+
+test('report of a grid still running: setups with no finished run say so, and the runs still to run are listed', () => {
+  const done = records.filter((r) => r.setup === 'adamw');
+  const pending = [{ setup: 'radam', seed: 1 }, { setup: 'radam', seed: 2 }];
+  const md = reportMarkdown(cfg, done, summarize(cfg, done), pending);
+  assert.match(md, /^# Optimizer comparison\n\n\*\*Partial:\*\* 2 of the grid's runs are still to run/);
+  assert.match(md, /\| radam \| not run yet \| – \| – \| – \| – \|/);
+  assert.match(md, /## Not run yet\n\n- radam seed 1\n- radam seed 2\n$/);
+  assert.doesNotMatch(reportMarkdown(cfg, done, summarize(cfg, done)), /Partial|Not run yet/, 'a finished grid says neither');
+});
