@@ -1,6 +1,7 @@
 import { TRAIN_DEFAULTS, type TrainConfig } from '../config/schema.js';
 import { findOptimizer } from '../optim/registry.js';
 import { seedsOf, setupSettings, type CompareConfig, type Setup } from './config.js';
+import { gapSection } from './gap.js';
 import { AGREE_POINTS, compareWithReference, mean, std, type ReferenceComparison } from './reference.js';
 import type { RunRecord } from './run.js';
 
@@ -114,13 +115,14 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
     for (const line of diagnosis(s, best, settingsOf(s.setup))) md += `- ${line}\n`;
     md += '\n';
   }
+  md += gapSection(records, best.setup, ranked.map((s) => s.setup));
   const failed = records.filter((r) => r.status === 'failed');
-  if (failed.length) md += `## Failed runs\n\n${failed.map((r) => `- ${r.setup} seed ${r.seed}: ${r.error}`).join('\n')}\n`;
-  return md + (failed.length && pending.length ? '\n' : '') + pendingSection(pending);
+  if (failed.length) md += `\n## Failed runs\n\n${failed.map((r) => `- ${r.setup} seed ${r.seed}: ${r.error}`).join('\n')}\n`;
+  return md + pendingSection(pending);
 }
 
 function pendingSection(pending: PendingRun[]): string {
-  return pending.length ? `## Not run yet\n\n${pending.map((r) => `- ${r.setup} seed ${r.seed}`).join('\n')}\n` : '';
+  return pending.length ? `\n## Not run yet\n\n${pending.map((r) => `- ${r.setup} seed ${r.seed}`).join('\n')}\n` : '';
 }
 
 /** A setup's settings with the schema's defaults filled in: what its runs actually trained with. */
