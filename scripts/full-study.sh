@@ -2,9 +2,8 @@
 # The optimizer study on the full People's Daily protocol, resumable: `ner compare` over
 # configs/compare-full.json plus the PyTorch script's reference runs with the same settings.
 # Every step skips what is already finished, so rerunning the script after a stop (or in a later
-# session) continues where it was. Several days of CPU on 2 cores are cut into this order: seed 1 of
-# AdamW's three seeds and the head-difference rows, then
-# seed 1 of every other setup with its reference, then seed 2.
+# session) continues where it was. About 8 hours of 2 cores, in this order: AdamW's three seeds and
+# the head-difference rows, then seed 1 of every other setup with its reference, then seed 2.
 #
 #   scripts/full-study.sh OUT_DIR [SHARED_DIR]      (SHARED_DIR defaults to ../shared)
 set -euo pipefail
@@ -30,11 +29,11 @@ torch_row() { # name optimizer lr
   mv "$json.part" "$json"
 }
 
-# AdamW's seeds first (where the script's seed-1 figure falls in our spread), then the three
-# rows that remove the script's head differences one by one (same seed: paired with AdamW's).
-ner_rows 2,3 adamw
-ner_rows 1 adamw-no-head-dropout adamw-torch-head-init adamw-as-script
-ner_rows 1 adamw
+# AdamW's three seeds first (where the script's seed-1 figure falls in our spread), then the rows
+# that measure the head's differences from the script (paired by seed with AdamW's).
+ner_rows 1,2,3 adamw
+ner_rows 2,3 adamw-bert-head-init
+ner_rows 1 adamw-bert-head-init-no-head-dropout adamw-as-script
 torch_row adamw adamw 2e-4
 ner_rows 1 radam lookahead-adamw lookahead-adamw-init
 torch_row radam radam 2e-4
@@ -44,6 +43,6 @@ ner_rows 1 lookahead-radam ranger-lr1e-3 ranger-lr2e-4 bert-adamw adamw-random-i
 torch_row lookahead-radam lookahead-radam 2e-4
 torch_row ranger-lr1e-3 ranger 1e-3
 torch_row ranger-lr2e-4 ranger 2e-4
-ner_rows 2 adamw-no-head-dropout adamw-torch-head-init adamw-as-script radam lookahead-adamw lookahead-adamw-init lookahead-radam ranger-lr1e-3 ranger-lr2e-4 bert-adamw adamw-random-init
+ner_rows 2 radam lookahead-adamw lookahead-adamw-init lookahead-radam ranger-lr1e-3 ranger-lr2e-4 bert-adamw adamw-random-init
 # The whole grid once more: every run is found finished, so this only writes the report of all rows.
 node bin/ner.js compare --config "$cfg" --out "$out/grid"

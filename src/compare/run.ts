@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TrainConfig } from '../config/schema.js';
+import { TRAIN_DEFAULTS, type TrainConfig } from '../config/schema.js';
 import { Progress } from '../util/progress.js';
 import { writeAtomic } from '../util/files.js';
 import { UsageError } from '../errors.js';
@@ -76,7 +76,8 @@ export function planGrid(cfg: CompareConfig, out: string): { runs: GridRun[]; fi
   const finished: RunRecord[] = [];
   const pending = runs.filter((r) => {
     const record = readResult(r.dir);
-    if (record) finished.push(record);
+    // The folder names the run: a setup renamed in the config (and its folder with it) keeps its runs.
+    if (record) finished.push({ ...record, setup: r.setup.name, seed: r.seed });
     return !record;
   });
   return { runs, finished, pending };
@@ -156,7 +157,11 @@ const RECORDING_ONLY = new Set(['logEvery', 'evalEvery', 'saveEvery']);
 function checkSameSettings(dir: string, wanted: Record<string, unknown>): void {
   const file = join(dir, 'train-config.json');
   if (!existsSync(file)) return;
-  const { out: _out, ...had } = camelKeys<Record<string, unknown>>(JSON.parse(readFileSync(file, 'utf8')));
+  const { out: _out, ...written } = camelKeys<Record<string, unknown>>(JSON.parse(readFileSync(file, 'utf8')));
+  // Against the defaults: a setting written out now at the value the run had by default is the same run.
+  const defaults: Record<string, unknown> = TRAIN_DEFAULTS;
+  const had = { ...defaults, ...written };
+  wanted = { ...defaults, ...wanted };
   const keys = [...new Set([...Object.keys(had), ...Object.keys(wanted)])].filter((k) => !RECORDING_ONLY.has(k)).sort();
   const differ = keys.filter((k) => JSON.stringify(had[k]) !== JSON.stringify(wanted[k]));
   if (differ.length === 0) return;

@@ -102,6 +102,13 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   const logged = runCli(['compare', '--config', config, '--out', out, '--setups', 'adamw', '--seeds', '1,2,3']);
   assert.equal(logged.code, 0, logged.stderr);
   assert.match(logged.stderr, /3 finished run\(s\) found .*: skipped/);
+  // A setting now written out at the value the runs had by default is the same run.
+  const explicit = JSON.parse(readFileSync(config, 'utf8')) as { setups: Record<string, unknown>[] };
+  Object.assign(explicit.setups[0]!, { headInit: 'bert', dropout: 0.1 });
+  writeFileSync(config, JSON.stringify(explicit));
+  const same = runCli(['compare', '--config', config, '--out', out, '--setups', 'adamw', '--seeds', '1,2,3']);
+  assert.equal(same.code, 0, same.stderr);
+  assert.match(same.stderr, /3 finished run\(s\) found .*: skipped/);
   // A run folder made with other settings is neither skipped nor resumed: its numbers would not be this config's.
   const edited = JSON.parse(readFileSync(config, 'utf8')) as { setups: Record<string, unknown>[] };
   edited.setups[0]!.lr = 0.002;
