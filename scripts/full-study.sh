@@ -32,7 +32,9 @@ torch_row() { # name optimizer lr
 # AdamW's three seeds first (where the script's seed-1 figure falls in our spread), then the rows
 # that measure the head's differences from the script (paired by seed with AdamW's).
 ner_rows 1,2,3 adamw
-ner_rows 1 adamw-head-dropout-decay adamw-bert-head-init-no-head-dropout
+# PyTorch's head initialisation against ner's, paired by seeds 1 and 2 (both with ner's head dropout and decay).
+ner_rows 1,2 adamw-head-dropout-decay
+ner_rows 1 adamw-bert-head-init-no-head-dropout
 ner_rows 2,3 adamw-bert-head-init
 torch_row adamw adamw 2e-4
 ner_rows 1 radam lookahead-adamw lookahead-adamw-init
