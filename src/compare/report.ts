@@ -15,6 +15,7 @@ export interface SetupSummary {
   f1_best: number | null;
   drift_mean: number | null;
   outside_fraction_mean: number | null;
+  /** Over the runs one process did whole (a resumed run times only its last part); null when there are none. */
   wall_seconds_mean: number | null;
   /** Against the setup's reference figure, when the config gives one. */
   reference: ReferenceComparison | null;
@@ -44,7 +45,8 @@ export function summarize(cfg: CompareConfig, records: RunRecord[]): SetupSummar
       f1_best: f1.length ? Math.max(...f1) : null,
       drift_mean: mean(nums((r) => r.drift)),
       outside_fraction_mean: mean(nums((r) => r.outside_fraction)),
-      wall_seconds_mean: mean(ok.map((r) => r.wall_seconds)),
+      // A resumed run's wall time is its last process's only: not a run's time.
+      wall_seconds_mean: mean(ok.filter((r) => !r.resumed_from_step).map((r) => r.wall_seconds)),
       reference: reference ? compareWithReference(f1, reference) : null,
     };
   });
@@ -185,7 +187,7 @@ function runsTable(records: RunRecord[]): string {
       continue;
     }
     const dev = r.epochs.map((e) => e.dev_f1).filter((x): x is number => typeof x === 'number');
-    md += `| ${r.setup} | ${r.seed} | ${pct(r.test?.f1 ?? null)} | ${pct(dev.length ? Math.max(...dev) : null)} | ${r.drift?.toFixed(3) ?? '–'} | ${pct(r.outside_fraction)}% | ${r.steps ?? '–'} | ${r.tokens_per_second?.toFixed(0) ?? '–'} | ${dur(r.wall_seconds)} |\n`;
+    md += `| ${r.setup} | ${r.seed} | ${pct(r.test?.f1 ?? null)} | ${pct(dev.length ? Math.max(...dev) : null)} | ${r.drift?.toFixed(3) ?? '–'} | ${pct(r.outside_fraction)}% | ${r.steps ?? '–'} | ${r.tokens_per_second?.toFixed(0) ?? '–'} | ${dur(r.wall_seconds)}${r.resumed_from_step ? ` (from step ${r.resumed_from_step}: resumed)` : ''} |\n`;
   }
   return md;
 }

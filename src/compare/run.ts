@@ -28,6 +28,8 @@ export interface RunRecord {
   drift: number | null;
   steps: number | null;
   wall_seconds: number;
+  /** The step the run's last process resumed from: its wall_seconds cover only the steps after it (null: one process did it all). */
+  resumed_from_step?: number | null;
   tokens_per_second: number | null;
   settings: Partial<TrainConfig>;
   /** Runs from a queue: the host and worker (host/pid) that ran it, and where its model folder is on that host. */
@@ -100,6 +102,7 @@ export function readResult(dir: string): RunRecord | undefined {
     record.loss_curve ??= lossCurve(log);
     record.dev_points ??= devPoints(log);
   }
+  if (record.resumed_from_step === undefined && existsSync(join(dir, 'train.log'))) record.resumed_from_step = resumedFrom(readFileSync(join(dir, 'train.log'), 'utf8'));
   return record;
 }
 
@@ -240,11 +243,18 @@ async function runJob(run: GridRun, options: RunOptions): Promise<RunRecord> {
     outside_fraction: result.test?.outside_fraction ?? null,
     drift: result.encoder_drift,
     steps: result.steps,
+    resumed_from_step: resumedFrom(stderr),
     tokens_per_second: result.tokens_per_second,
   };
   delete record.error;
   writeAtomic(join(dir, 'result.json'), JSON.stringify(snakeKeys(record), null, 2));
   return record;
+}
+
+/** The step of `ner train`'s "resuming DIR at step N" line, or null when the run started from scratch. */
+export function resumedFrom(stderr: string): number | null {
+  const m = /^resuming .* at step (\d+) \(/m.exec(stderr);
+  return m ? Number(m[1]) : null;
 }
 
 /** `epoch 1/2 25/25 loss 4.9764 …` and `epoch 1: dev P … F1 32.08`, the lines `ner train` prints as it goes. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CompareConfig } from '../../src/compare/config.js';
 import { reportMarkdown, summarize } from '../../src/compare/report.js';
-import type { RunRecord } from '../../src/compare/run.js';
+import { resumedFrom, type RunRecord } from '../../src/compare/run.js';
 
 function run(setup: string, seed: number, f1: number, drift: number, outside: number): RunRecord {
   return {
@@ -98,4 +98,18 @@ test('report of a grid still running: setups with no finished run say so, and th
   assert.match(md, /\| radam \| not run yet \| – \| – \| – \| – \|/);
   assert.match(md, /## Not run yet\n\n- radam seed 1\n- radam seed 2\n$/);
   assert.doesNotMatch(reportMarkdown(cfg, done, summarize(cfg, done)), /Partial|Not run yet/, 'a finished grid says neither');
+});
+
+test("report: a resumed run's time is marked as its last part and left out of the time per run", () => {
+  const rs = [run('adamw', 1, 0.4, 0.04, 0.9), { ...run('adamw', 2, 0.5, 0.04, 0.9), wall_seconds: 20, resumed_from_step: 450 }];
+  const summaries = summarize(cfg, rs);
+  assert.equal(summaries.find((s) => s.setup === 'adamw')!.wall_seconds_mean, 60);
+  const md = reportMarkdown(cfg, rs, summaries);
+  assert.match(md, /\| adamw \| 2 \| 50\.0 \| .* \| 20 s \(from step 450: resumed\) \|/);
+  assert.match(md, /\| adamw \| 45\.0 ± 7\.1 \| 50\.0 \| 0\.040 \| 90\.0% \| 60 s \|/);
+});
+
+test('resumedFrom: the step of ner train\'s resume line, null for a run from scratch', () => {
+  assert.equal(resumedFrom('ner train: backend wasm\nresuming /runs/a/seed-1 at step 450 (epoch 1, batch 450/666)\nepoch 1/2'), 450);
+  assert.equal(resumedFrom('ner train: backend wasm\nepoch 1/2 10/666 loss 9.1'), null);
 });
