@@ -56,7 +56,7 @@ const pct = (x: number | null) => (x === null ? '–' : (100 * x).toFixed(1));
 const dur = (s: number | null) => (s === null ? '–' : s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
 
 /** Why a setup scored below the best one, from what the runs measured. */
-function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig): string[] {
+function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig, steps: number | undefined): string[] {
   const out: string[] = [];
   const spec = findOptimizer(settings.optimizer);
   // The registry's defaults under the setup's options: what the optimizer actually ran with.
@@ -80,7 +80,7 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig): 
     out.push('Cause: no pretraining (encoderWeights "random"): the encoder starts from a random initialisation of the same architecture, so the gap to the best setup is what the checkpoint is worth to this task at this budget.');
   }
   // The optimizer's own mechanism, from its registry entry.
-  out.push(...(spec?.explain(options, { slowWeightsFromInit: settings.lookaheadSlowWeights === 'init' }) ?? []));
+  out.push(...(spec?.explain(options, { slowWeightsFromInit: settings.lookaheadSlowWeights === 'init', steps }) ?? []));
   return out;
 }
 
@@ -114,7 +114,8 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   if (collapsed.length === 0) md += 'No setup collapsed (all are within 80% of the best mean F1).\n\n';
   for (const s of [...collapsed, ...ablated]) {
     md += `### ${s.setup}: ${pct(s.f1_mean)} (${((100 * s.f1_mean!) / best.f1_mean!).toFixed(0)}% of the best)\n\n`;
-    for (const line of diagnosis(s, best, settingsOf(s.setup))) md += `- ${line}\n`;
+    const steps = Math.max(0, ...records.filter((r) => r.setup === s.setup && r.status === 'ok').map((r) => r.steps ?? 0));
+    for (const line of diagnosis(s, best, settingsOf(s.setup), steps || undefined)) md += `- ${line}\n`;
     md += '\n';
   }
   md += gapSection(records, best.setup, ranked.map((s) => s.setup));

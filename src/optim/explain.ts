@@ -1,3 +1,5 @@
+import { RAdam } from './radam.js';
+
 /**
  * Why an optimizer can fall short when fine-tuning for a few hundred steps: the mechanism
  * paragraphs `ner compare`'s report prints for a setup below the best. Each registry entry's
@@ -6,6 +8,8 @@
 export interface ExplainContext {
   /** The setup takes Lookahead's slow weights from a random initialisation (the TF1-pitfall ablation). */
   slowWeightsFromInit: boolean;
+  /** Optimizer steps its runs took, when known: the mechanism is then quantified over that budget. */
+  steps?: number;
 }
 
 /** The options the optimizer ran with (registry defaults under the setup's own). */
@@ -23,9 +27,26 @@ export function explainBertAdamW(o: ExplainOptions): string[] {
 
 export const explainAdamL2 = (): string[] => ["Adam with L2: the decay is added to the gradient and then rescaled by Adam's denominator, so it acts unevenly across weights (what AdamW was introduced to fix)."];
 
-export const explainRAdam = (): string[] => [
-  'RAdam: while the variance estimate is not yet tractable (ρt below 5, the first steps with β2 = 0.999) it takes SGD-with-momentum steps of size lr·m (or none at all without its SGD phase); afterwards the rectification factor stays well below 1 for hundreds of steps. At a fine-tuning learning rate that leaves the model near its starting point.',
-];
+export function explainRAdam(o: ExplainOptions = {}, ctx: Partial<ExplainContext> = {}): string[] {
+  const general = 'RAdam: while the variance estimate is not yet tractable (ρt below 5, the first steps with β2 = 0.999) it takes SGD-with-momentum steps of size lr·m (or none at all without its SGD phase); afterwards the rectification factor stays well below 1 for hundreds of steps. At a fine-tuning learning rate that leaves the model near its starting point.';
+  const b2 = Number(o.beta2 ?? 0.999);
+  if (!ctx.steps || ctx.steps < 10 || !(b2 > 0 && b2 < 1)) return [general];
+  const n = ctx.steps;
+  const at = (t: number) => rectifiedShare(t, b2).toFixed(2);
+  const mean = Array.from({ length: n }, (_, i) => rectifiedShare(i + 1, b2)).reduce((a, b) => a + b, 0) / n;
+  return [`${general} Over this run's ${n} steps (β2 ${b2}) its rectified step is ${at(Math.min(100, n))}× bias-corrected Adam's at step ${Math.min(100, n)}, ${at(Math.round(n / 2))}× at step ${Math.round(n / 2)} and ${at(n)}× at the last step: ${mean.toFixed(2)}× on average, before any Lookahead on top.`];
+}
+
+/**
+ * RAdam's rectified step over Adam's at step t (Liu et al. 2020, eq. 7's r_t), 0 while ρt ≤ 5: the
+ * share of Adam's movement RAdam makes with the same moments.
+ */
+export function rectifiedShare(t: number, beta2: number): number {
+  // RAdam's step size over Adam's √(1-β2ᵗ)/(1-β1ᵗ): β1 cancels.
+  const beta1 = 0.9;
+  const { rectified, stepSize } = RAdam.rectification(t, beta1, beta2, 5, false, false);
+  return rectified ? (stepSize! * (1 - beta1 ** t)) / Math.sqrt(1 - beta2 ** t) : 0;
+}
 
 /** Lookahead's own paragraph; `onRAdam`: its inner optimizer is RAdam, whose paragraph follows. */
 export function explainLookahead(o: ExplainOptions, ctx: ExplainContext, onRAdam: boolean): string[] {

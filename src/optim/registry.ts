@@ -136,7 +136,7 @@ const SPECS: OptimizerSpec[] = [
     defaults: { learningRate: 1e-3, beta1: 0.95, beta2: 0.999, epsilon: 1e-5, weightDecay: 0, k: 6, alpha: 0.5, gradientCentralization: true },
     keys: [...COMMON, 'k', 'alpha', 'gradientCentralization'],
     build: (o) => new Lookahead(radam('ranger')(o), { k: o.k, alpha: o.alpha }),
-    explain: (o, ctx) => [...explainLookahead(o, ctx, true), ...explainRAdam()],
+    explain: (o, ctx) => [...explainLookahead(o, ctx, true), ...explainRAdam(o, ctx)],
   },
 ];
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { rectifiedShare } from '../../src/optim/explain.js';
 import { findOptimizer, optimizerSpecs } from '../../src/optim/registry.js';
 
 const explain = (name: string, init = false) => {
@@ -16,4 +17,18 @@ test('each optimizer explains itself from its registry entry: Lookahead names th
   assert.doesNotMatch(explain('lookahead-adamw', true), /moves the weights only/);
   assert.match(explain('bert-adamw'), /no bias correction: .* 3\.16× at step 1/);
   assert.equal(explain('adamw'), '');
+});
+
+test('RAdam quantifies its rectification over the run: r_t of Liu et al. (2020) at step 100, mid-run and the end, and its mean', () => {
+  // β2 .999: ρ∞ = 1999; at t = 100, ρt = 1999 − 200·0.999¹⁰⁰/(1 − 0.999¹⁰⁰) ≈ 98.3, r ≈ 0.215.
+  assert.ok(Math.abs(rectifiedShare(100, 0.999) - 0.215) < 0.002);
+  assert.equal(rectifiedShare(5, 0.999), 0, 'no rectified step while ρt ≤ 5 (ρ5 = 4.996)');
+  assert.ok(rectifiedShare(6, 0.999) > 0);
+  // The factor grows towards 1 as t → ∞.
+  assert.ok(rectifiedShare(1332, 0.999) > rectifiedShare(666, 0.999) && rectifiedShare(100000, 0.999) > 0.999);
+  const spec = findOptimizer('torch-radam')!;
+  const text = spec.explain({ ...spec.defaults }, { slowWeightsFromInit: false, steps: 1332 }).join('\n');
+  assert.match(text, /Over this run's 1332 steps \(β2 0\.999\) its rectified step is 0\.2\d× bias-corrected Adam's at step 100, 0\.\d\d× at step 666 and 0\.\d\d× at the last step: 0\.\d\d× on average/);
+  assert.doesNotMatch(explain('torch-radam'), /Over this run/, 'without a step count the paragraph stays general');
+  assert.match(findOptimizer('ranger')!.explain({ ...findOptimizer('ranger')!.defaults }, { slowWeightsFromInit: false, steps: 1332 }).join('\n'), /stacked on RAdam[\s\S]*Over this run's 1332 steps/);
 });
