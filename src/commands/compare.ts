@@ -72,11 +72,11 @@ async function reportOnly(cfg: CompareConfig, opts: CompareFlags): Promise<void>
   if (opts.queue !== undefined || opts.parallel !== undefined) throw new UsageError('--report-only trains nothing: drop --queue and --parallel');
   if (!existsSync(opts.out)) throw new UsageError(`${opts.out}: no such folder; --report-only reports the runs a grid finished there`);
   const { runs, finished, pending } = planGrid(cfg, opts.out);
-  const waiting = pending.map((r) => ({ setup: r.setup.name, seed: r.seed }));
   // A run that failed is still to run (the next grid retries it), and its reason belongs in the report.
-  const failures = pending.flatMap((r) => readFailure(r) ?? []);
-  const summaries = await writeReport(cfg, opts.out, inGridOrder(runs, [...finished, ...failures]), waiting);
-  if (opts.json) printJson(snakeKeys(summaries));
+  const failures = new Map(pending.flatMap((r) => { const f = readFailure(r); return f ? [[r, f] as const] : []; }));
+  const waiting = pending.map((r) => ({ setup: r.setup.name, seed: r.seed, ...(failures.has(r) ? { failed: true } : {}) }));
+  const summaries = await writeReport(cfg, opts.out, inGridOrder(runs, [...finished, ...failures.values()]), waiting);
+  if (opts.json) printJson(snakeKeys({ finished: finished.length, runs: runs.length, pending: waiting, setups: summaries }));
   else printText(`${finished.length} of ${runs.length} runs finished (${pending.length} still to run): ${join(opts.out, 'report.md')}, results.json, curves.svg`);
 }
 

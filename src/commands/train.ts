@@ -54,6 +54,7 @@ export function resultJson(r: TrainResult): Record<string, unknown> {
     backend: r.backend.label,
     best_epoch: r.bestEpoch,
     steps: r.steps,
+    resumed_from_step: r.resumedFromStep,
     train_seconds: r.trainSeconds,
     tokens_per_second: r.tokensPerSecond,
     encoder_drift: r.encoderDrift,

@@ -1,4 +1,4 @@
-import { devF1Series } from './plot.js';
+import { devF1Points } from './plot.js';
 import type { RunRecord } from './run.js';
 
 /** Below this change (in points of dev F1) over the last third, a gap counts as steady. */
@@ -9,7 +9,7 @@ const MAX_COLUMNS = 8;
 /** How far a setup's dev F1 trails the best setup's at the steps both scored, and where it is heading. */
 export interface GapTrend {
   setup: string;
-  /** best − this setup, in points of dev F1, per step the best setup scored (null where this one did not). */
+  /** best − this setup, in points of dev F1, over the seeds both ran, per step the best setup scored (null where none is shared). */
   behind: { step: number; points: number | null }[];
   /** The gap at the end minus the gap at the last common step at or before ⅔ of training (negative: closing). */
   lastThirdChange: number | null;
@@ -20,17 +20,22 @@ export interface GapTrend {
 
 /**
  * Whether each setup's gap to the best one closes as training goes on, from the dev-F1 points of
- * the runs (mean over seeds per step): the question a short budget leaves open — a slow optimizer
- * still climbing at the last step would catch up with more steps, a collapsed one would not.
+ * the runs: the question a short budget leaves open (a slow optimizer still climbing at the last
+ * step would catch up with more steps, a collapsed one would not). Each gap is a mean over the
+ * seeds both setups ran, so a seed the other lacks adds no seed-to-seed noise.
  */
 export function gapTrends(records: RunRecord[], best: string, setups: string[]): GapTrend[] {
-  const series = devF1Series(records.filter((r) => r.status === 'ok'));
-  const at = (setup: string) => new Map(series.filter((p) => p.setup === setup).map((p) => [p.step, p.y]));
-  const top = at(best);
-  const steps = [...top.keys()].sort((a, b) => a - b);
+  const ok = records.filter((r) => r.status === 'ok');
+  /** seed → step → dev F1 of one setup's runs. */
+  const bySeed = (setup: string) => new Map(ok.filter((r) => r.setup === setup).map((r) => [r.seed, new Map(devF1Points(r).map((p) => [p.step, p.y]))]));
+  const top = bySeed(best);
+  const steps = [...new Set([...top.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
   return setups.filter((s) => s !== best).map((setup) => {
-    const own = at(setup);
-    const behind = steps.map((step) => ({ step, points: own.has(step) ? 100 * (top.get(step)! - own.get(step)!) : null }));
+    const own = bySeed(setup);
+    const behind = steps.map((step) => {
+      const diffs = [...own].flatMap(([seed, m]) => (m.has(step) && top.get(seed)?.has(step) ? [top.get(seed)!.get(step)! - m.get(step)!] : []));
+      return { step, points: diffs.length ? (100 * diffs.reduce((a, b) => a + b, 0)) / diffs.length : null };
+    });
     const scored = behind.filter((b): b is { step: number; points: number } => b.points !== null);
     const end = scored.at(-1);
     const from = end && [...scored].reverse().find((b) => b.step <= (2 / 3) * end.step);
@@ -47,7 +52,7 @@ export function gapSection(records: RunRecord[], best: string, setups: string[])
   if (trends.length === 0) return '';
   const all = trends[0]!.behind.map((b) => b.step);
   const pick = all.length <= MAX_COLUMNS ? all : Array.from({ length: MAX_COLUMNS }, (_, i) => all[Math.round((i * (all.length - 1)) / (MAX_COLUMNS - 1))]!);
-  let md = `\n## Does the gap close with more steps?\n\nDev F1 of ${best} minus each setup's, in points (mean over the seeds that scored the step), at the steps ${best} was scored; the last column is how the gap changed over the last third of training (since the last step scored at or before ⅔ of the run): closing, widening, or steady (within ±${STEADY_POINTS}).\n\n`;
+  let md = `\n## Does the gap close with more steps?\n\nDev F1 of ${best} minus each setup's, in points (mean over the seeds both ran), at the steps ${best} was scored; the last column is how the gap changed over the last third of training (since the last step scored at or before ⅔ of the run): closing, widening, or steady (within ±${STEADY_POINTS}). With a decaying learning rate the last steps move little, so a gap that narrows only there says less about more steps than one that narrows while the rate is still high.\n\n`;
   md += `| setup | ${pick.map((s) => `step ${s}`).join(' | ')} | trend at the end |\n|---|${pick.map(() => '---|').join('')}---|\n`;
   for (const t of trends) {
     const cells = pick.map((step) => t.behind.find((b) => b.step === step)?.points);

@@ -39,8 +39,12 @@ export async function curvesSvg(records: RunRecord[]): Promise<string> {
  * points; each step's mean is over the seeds that scored it.
  */
 export function devF1Series(ok: RunRecord[]): { setup: string; step: number; y: number }[] {
-  const points = (r: RunRecord) => [...r.epochs.filter((e) => typeof e.dev_f1 === 'number').map((e) => ({ step: Number(e.step), y: e.dev_f1 as number })), ...(r.dev_points ?? []).map((p) => ({ step: p.step, y: p.dev_f1 }))];
-  return meanPerStep(ok.flatMap((r) => points(r).map((p) => ({ setup: r.setup, ...p }))));
+  return meanPerStep(ok.flatMap((r) => devF1Points(r).map((p) => ({ setup: r.setup, ...p }))));
+}
+
+/** One run's dev F1 by step: its epoch ends and its evalEvery points. */
+export function devF1Points(r: RunRecord): { step: number; y: number }[] {
+  return [...r.epochs.filter((e) => typeof e.dev_f1 === 'number').map((e) => ({ step: Number(e.step), y: e.dev_f1 as number })), ...(r.dev_points ?? []).map((p) => ({ step: p.step, y: p.dev_f1 }))];
 }
 
 /** Mean over seeds of the points sharing a setup and step, in step order. */

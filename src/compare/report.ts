@@ -25,6 +25,8 @@ export interface SetupSummary {
 export interface PendingRun {
   setup: string;
   seed: number;
+  /** It ran and failed (its reason is under "Failed runs"). */
+  failed?: boolean;
 }
 
 /** "mean ± std" in points, or "mean (1 seed)" where there is no spread to show. */
@@ -53,6 +55,7 @@ export function summarize(cfg: CompareConfig, records: RunRecord[]): SetupSummar
 }
 
 const pct = (x: number | null) => (x === null ? '–' : (100 * x).toFixed(1));
+const share = (x: number | null) => (x === null ? '–' : `${pct(x)}%`);
 const dur = (s: number | null) => (s === null ? '–' : s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
 
 /** Why a setup scored below the best one, from what the runs measured. */
@@ -94,7 +97,7 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   md += `| setup | test F1 (mean ± std) | best | drift | O predicted | time per run |\n|---|---|---|---|---|---|\n`;
   for (const s of summaries) {
     const f1 = s.f1_mean !== null ? meanStd(s.f1_mean, s.f1_std) : s.runs === 0 ? 'not run yet' : 'failed';
-    md += `| ${s.setup}${s.failed ? ` (${s.failed} failed)` : ''} | ${f1} | ${pct(s.f1_best)} | ${s.drift_mean?.toFixed(3) ?? '–'} | ${s.outside_fraction_mean === null ? '–' : `${pct(s.outside_fraction_mean)}%`} | ${dur(s.wall_seconds_mean)} |\n`;
+    md += `| ${s.setup}${s.failed ? ` (${s.failed} failed)` : ''} | ${f1} | ${pct(s.f1_best)} | ${s.drift_mean?.toFixed(3) ?? '–'} | ${share(s.outside_fraction_mean)} | ${dur(s.wall_seconds_mean)} |\n`;
   }
   md += `\nDrift: ‖θ_encoder,final − θ_encoder,start‖ / ‖θ_encoder,start‖ (start = the weights training began from: the loaded checkpoint, or the random init with encoderWeights "random"), mean over seeds. Curves: curves.svg.\n\n## Setups\n\n| setup | optimizer | lr | head lr | warmup | other settings |\n|---|---|---|---|---|---|\n`;
   for (const setup of cfg.setups) {
@@ -105,7 +108,7 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   md += referenceSection(cfg, summaries);
   md += runsTable(records);
   md += `\n## Why\n\n`;
-  if (!best) return md + 'No run finished.\n' + pendingSection(pending);
+  if (!best) return md + 'No run finished.\n' + failedSection(records) + pendingSection(pending);
   md += `Best: **${best.setup}** (${meanStd(best.f1_mean!, best.f1_std)}).\n\n`;
   const settingsOf = (name: string) => resolved(cfg, cfg.setups.find((x) => x.name === name)!);
   const collapsed = ranked.filter((s) => s !== best && s.f1_mean! < 0.8 * best.f1_mean!);
@@ -119,13 +122,17 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
     md += '\n';
   }
   md += gapSection(records, best.setup, ranked.map((s) => s.setup));
+  return md + failedSection(records) + pendingSection(pending);
+}
+
+function failedSection(records: RunRecord[]): string {
   const failed = records.filter((r) => r.status === 'failed');
-  if (failed.length) md += `\n## Failed runs\n\n${failed.map((r) => `- ${r.setup} seed ${r.seed}: ${r.error}`).join('\n')}\n`;
-  return md + pendingSection(pending);
+  return failed.length ? `\n## Failed runs\n\n${failed.map((r) => `- ${r.setup} seed ${r.seed}: ${r.error}`).join('\n')}\n` : '';
 }
 
 function pendingSection(pending: PendingRun[]): string {
-  return pending.length ? `\n## Not run yet\n\n${pending.map((r) => `- ${r.setup} seed ${r.seed}`).join('\n')}\n` : '';
+  const line = (r: PendingRun) => `- ${r.setup} seed ${r.seed}${r.failed ? ' (failed before: the next run of the grid retries it)' : ''}`;
+  return pending.length ? `\n## Still to run\n\n${pending.map(line).join('\n')}\n` : '';
 }
 
 /** A setup's settings with the schema's defaults filled in: what its runs actually trained with. */
@@ -188,7 +195,7 @@ function runsTable(records: RunRecord[]): string {
       continue;
     }
     const dev = r.epochs.map((e) => e.dev_f1).filter((x): x is number => typeof x === 'number');
-    md += `| ${r.setup} | ${r.seed} | ${pct(r.test?.f1 ?? null)} | ${pct(dev.length ? Math.max(...dev) : null)} | ${r.drift?.toFixed(3) ?? '–'} | ${pct(r.outside_fraction)}% | ${r.steps ?? '–'} | ${r.tokens_per_second?.toFixed(0) ?? '–'} | ${dur(r.wall_seconds)}${r.resumed_from_step ? ` (from step ${r.resumed_from_step}: resumed)` : ''} |\n`;
+    md += `| ${r.setup} | ${r.seed} | ${pct(r.test?.f1 ?? null)} | ${pct(dev.length ? Math.max(...dev) : null)} | ${r.drift?.toFixed(3) ?? '–'} | ${share(r.outside_fraction)} | ${r.steps ?? '–'} | ${r.tokens_per_second?.toFixed(0) ?? '–'} | ${dur(r.wall_seconds)}${r.resumed_from_step ? ` (from step ${r.resumed_from_step}: resumed)` : ''} |\n`;
   }
   return md;
 }

@@ -38,6 +38,10 @@ export interface RunRecord {
   model_dir?: string;
 }
 
+/** Characters of a run's stderr kept in its train.log, and how many of them from its start. */
+const LOG_KEEP = 20000;
+const LOG_HEAD = 4000;
+
 const BIN = fileURLToPath(new URL('../../../bin/ner.js', import.meta.url));
 
 /** One (setup, seed) run of a grid and the folder it trains in. */
@@ -77,25 +81,32 @@ export function planGrid(cfg: CompareConfig, out: string): { runs: GridRun[]; fi
   for (const r of runs) checkSameSettings(r.dir, { ...r.settings, seed: r.seed });
   const finished: RunRecord[] = [];
   const pending = runs.filter((r) => {
-    const record = readResult(r.dir);
-    // The folder names the run: a setup renamed in the config (and its folder with it) keeps its runs.
-    if (record) finished.push({ ...record, setup: r.setup.name, seed: r.seed });
+    const record = readResult(r);
+    if (record) finished.push(record);
     return !record;
   });
   return { runs, finished, pending };
 }
 
-/** A run folder's result.json, or undefined when there is none or it cannot be read (a torn write by an old version, a damaged disk: run it again). */
-export function readResult(dir: string): RunRecord | undefined {
-  const f = join(dir, 'result.json');
-  if (!existsSync(f)) return undefined;
-  let record: RunRecord;
+/**
+ * A record a run folder holds (result.json, or failed.json with `file`), or undefined when there is
+ * none or it cannot be read (a torn write by an old version, a damaged disk: run it again). The
+ * folder names the run: a setup renamed in the config (and its folder with it) keeps its runs.
+ */
+function readRecord(run: GridRun, file: string): RunRecord | undefined {
   try {
-    record = JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
+    const record = JSON.parse(readFileSync(join(run.dir, file), 'utf8')) as RunRecord;
+    return { ...record, setup: run.setup.name, seed: run.seed, settings: camelKeys(record.settings ?? {}) };
   } catch {
     return undefined;
   }
-  record.settings = camelKeys(record.settings);
+}
+
+/** A finished run's record (result.json), undefined while there is none. */
+export function readResult(run: GridRun): RunRecord | undefined {
+  const { dir } = run;
+  const record = readRecord(run, 'result.json');
+  if (!record) return undefined;
   // Results written before loss_curve or dev_points existed: rebuild them from the run's own log (read once).
   if (!record.loss_curve || !record.dev_points) {
     const log = readLog(dir);
@@ -108,12 +119,8 @@ export function readResult(dir: string): RunRecord | undefined {
 
 /** The failed.json a run that did not finish left (retried by the next run of the grid), if any. */
 export function readFailure(run: GridRun): RunRecord | undefined {
-  try {
-    const record = JSON.parse(readFileSync(join(run.dir, 'failed.json'), 'utf8')) as RunRecord;
-    return record.status === 'failed' ? { ...record, settings: run.settings } : undefined;
-  } catch {
-    return undefined;
-  }
+  const record = readRecord(run, 'failed.json');
+  return record?.status === 'failed' ? record : undefined;
 }
 
 /** Records in the grid's order (setups as in the config, seeds as listed). */
@@ -161,7 +168,9 @@ function checkSameSettings(dir: string, wanted: Record<string, unknown>): void {
   const file = join(dir, 'train-config.json');
   if (!existsSync(file)) return;
   const { out: _out, ...written } = camelKeys<Record<string, unknown>>(JSON.parse(readFileSync(file, 'utf8')));
-  // Against the defaults: a setting written out now at the value the run had by default is the same run.
+  // Against the defaults: a setting written out now at the value the run had by default is the same
+  // run. Folders written since every setting is written out (writeRunConfig) carry their own values;
+  // older ones lack some, and those are taken at today's defaults.
   const defaults: Record<string, unknown> = TRAIN_DEFAULTS;
   const had = { ...defaults, ...written };
   wanted = { ...defaults, ...wanted };
@@ -176,7 +185,8 @@ function checkSameSettings(dir: string, wanted: Record<string, unknown>): void {
 export function writeRunConfig({ dir, settings, seed }: GridRun): string {
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'train-config.json');
-  writeFileSync(configFile, JSON.stringify(snakeKeys({ ...settings, seed, out: dir }), null, 2));
+  // Every setting written out, defaults included: a later version with other defaults still sees what this run trained with.
+  writeAtomic(configFile, JSON.stringify(snakeKeys({ ...TRAIN_DEFAULTS, ...settings, seed, out: dir }), null, 2));
   return configFile;
 }
 
@@ -207,12 +217,20 @@ async function runJob(run: GridRun, options: RunOptions): Promise<RunRecord> {
     // The IPC channel is how the child notices its parent died (even by SIGKILL): it then stops and saves its state instead of training on as an orphan.
     const child = spawn(process.execPath, [BIN, 'train', '--config', configFile, '--json', ...(resume ? ['--resume'] : [])], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: options.detached ?? false });
     let out = '';
-    let err = '';
+    // stderr as train.log keeps it: whole up to LOG_KEEP characters, else its head (backend, config,
+    // a "resuming … at step N" line) and its tail (the last steps, the error).
+    let whole = '';
+    let head = '';
+    let tail = '';
+    let total = 0;
     let partial = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => {
       const text = d.toString();
-      err = (err + text).slice(-20000);
+      total += text.length;
+      if (total <= LOG_KEEP) whole += text;
+      if (head.length < LOG_HEAD) head = (head + text).slice(0, LOG_HEAD);
+      tail = (tail + text).slice(-(LOG_KEEP - LOG_HEAD));
       if (!options.onProgress) return;
       const lines = (partial + text).split('\n');
       partial = lines.pop() ?? '';
@@ -221,7 +239,7 @@ async function runJob(run: GridRun, options: RunOptions): Promise<RunRecord> {
         if (p) options.onProgress(p);
       }
     });
-    child.on('close', (c) => done({ code: c ?? 1, stdout: out, stderr: err }));
+    child.on('close', (c) => done({ code: c ?? 1, stdout: out, stderr: total <= LOG_KEEP ? whole : `${head}\n[… ${total - head.length - tail.length} characters cut …]\n${tail}` }));
   });
   writeFileSync(join(dir, 'train.log'), stderr);
   const wall = (Date.now() - started) / 1000;
@@ -231,7 +249,7 @@ async function runJob(run: GridRun, options: RunOptions): Promise<RunRecord> {
     writeFileSync(join(dir, 'failed.json'), JSON.stringify(snakeKeys(record), null, 2));
     return record;
   }
-  const result = JSON.parse(stdout) as { steps: number; tokens_per_second: number; encoder_drift: number; test: { precision: number; recall: number; f1: number; outside_fraction: number } | null };
+  const result = JSON.parse(stdout) as { steps: number; resumed_from_step?: number | null; tokens_per_second: number; encoder_drift: number; test: { precision: number; recall: number; f1: number; outside_fraction: number } | null };
   const log = readLog(dir);
   const record: RunRecord = {
     ...failedRecord(run, '', wall),
@@ -243,7 +261,7 @@ async function runJob(run: GridRun, options: RunOptions): Promise<RunRecord> {
     outside_fraction: result.test?.outside_fraction ?? null,
     drift: result.encoder_drift,
     steps: result.steps,
-    resumed_from_step: resumedFrom(stderr),
+    resumed_from_step: result.resumed_from_step ?? null,
     tokens_per_second: result.tokens_per_second,
   };
   delete record.error;

@@ -81,7 +81,7 @@ async function processJob(job: Job<unknown, RunRecord>, places: WorkerPlaces, na
   }
   const where = { host: hostname(), worker: name, model_dir: run.dir };
   // Finished before its worker could report it (killed just then, or Redis lost the last second): report, do not rerun.
-  const prior = readResult(run.dir);
+  const prior = readResult(run);
   if (prior?.status === 'ok') {
     say(`${id}: already finished in ${run.dir}: reported`);
     return { ...prior, ...where };

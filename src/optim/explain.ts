@@ -1,4 +1,4 @@
-import { RAdam } from './radam.js';
+import { rectifiedShare } from './rectification.js';
 
 /**
  * Why an optimizer can fall short when fine-tuning for a few hundred steps: the mechanism
@@ -32,21 +32,12 @@ export function explainRAdam(o: ExplainOptions = {}, ctx: Partial<ExplainContext
   const b2 = Number(o.beta2 ?? 0.999);
   if (!ctx.steps || ctx.steps < 10 || !(b2 > 0 && b2 < 1)) return [general];
   const n = ctx.steps;
-  const at = (t: number) => rectifiedShare(t, b2).toFixed(2);
+  const at = (t: number) => `${rectifiedShare(t, b2).toFixed(2)}× at step ${t}`;
   const mean = Array.from({ length: n }, (_, i) => rectifiedShare(i + 1, b2)).reduce((a, b) => a + b, 0) / n;
-  return [`${general} Over this run's ${n} steps (β2 ${b2}) its rectified step is ${at(Math.min(100, n))}× bias-corrected Adam's at step ${Math.min(100, n)}, ${at(Math.round(n / 2))}× at step ${Math.round(n / 2)} and ${at(n)}× at the last step: ${mean.toFixed(2)}× on average, before any Lookahead on top.`];
+  const points = [...new Set([Math.min(100, Math.round(n / 4)), Math.round(n / 2)])].map(at).join(', ');
+  return [`${general} Over this run's ${n} steps (β2 ${b2}) its rectified step is bias-corrected Adam's times ${points} and ${rectifiedShare(n, b2).toFixed(2)}× at the last step: ${mean.toFixed(2)}× on average, before any Lookahead on top.`];
 }
 
-/**
- * RAdam's rectified step over Adam's at step t (Liu et al. 2020, eq. 7's r_t), 0 while ρt ≤ 5: the
- * share of Adam's movement RAdam makes with the same moments.
- */
-export function rectifiedShare(t: number, beta2: number): number {
-  // RAdam's step size over Adam's √(1-β2ᵗ)/(1-β1ᵗ): β1 cancels.
-  const beta1 = 0.9;
-  const { rectified, stepSize } = RAdam.rectification(t, beta1, beta2, 5, false, false);
-  return rectified ? (stepSize! * (1 - beta1 ** t)) / Math.sqrt(1 - beta2 ** t) : 0;
-}
 
 /** Lookahead's own paragraph; `onRAdam`: its inner optimizer is RAdam, whose paragraph follows. */
 export function explainLookahead(o: ExplainOptions, ctx: ExplainContext, onRAdam: boolean): string[] {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SlotOptimizer, type MomentOptions } from './optimizer.js';
+import { rectification } from './rectification.js';
 
 export type RAdamFlavour = 'liyuan' | 'torch' | 'ranger';
 
@@ -37,26 +38,13 @@ export class RAdam extends SlotOptimizer {
     super(o);
   }
 
-  /** ρt and the step size at 1-based step t; stepSize null = no update (degenerate phase without SGD). */
-  static rectification(t: number, beta1: number, beta2: number, threshold: number, inclusive: boolean, sgd: boolean) {
-    const rhoInf = 2 / (1 - beta2) - 1;
-    const bc2 = 1 - beta2 ** t;
-    const rho = rhoInf - (2 * t * beta2 ** t) / bc2;
-    const bc1 = 1 - beta1 ** t;
-    if (inclusive ? rho >= threshold : rho > threshold) {
-      const r = Math.sqrt((bc2 * (rho - 4) * (rho - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rho));
-      return { rho, rectified: true, stepSize: r / bc1 };
-    }
-    return { rho, rectified: false, stepSize: sgd ? 1 / bc1 : null };
-  }
-
   protected update(variable: tf.Variable, grad: tf.Tensor, hp: { learningRate: number; weightDecay: number }, t: number, name: string): void {
     const { beta1, beta2, epsilon, flavour } = this.o;
     let g = centralize(grad, this.o.gradientCentralization);
     if (hp.weightDecay !== 0 && flavour === 'torch') g = tf.add(g, tf.mul(variable, hp.weightDecay)); // [...shape]
     const { m, v } = this.updateMoments(name, variable, g, beta1, beta2);
     const sgd = flavour === 'liyuan' ? this.o.degeneratedToSgd : true;
-    const { rectified, stepSize } = RAdam.rectification(t, beta1, beta2, this.o.threshold, flavour === 'liyuan', sgd);
+    const { rectified, stepSize } = rectification(t, beta1, beta2, this.o.threshold, flavour === 'liyuan', sgd);
     if (stepSize === null) return;
     if (hp.weightDecay !== 0 && flavour !== 'torch') variable.assign(tf.mul(variable, 1 - hp.weightDecay * hp.learningRate));
     const direction = rectified ? tf.div(m, tf.add(tf.sqrt(v), epsilon)) : m; // [...shape]

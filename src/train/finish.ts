@@ -25,6 +25,8 @@ export interface TrainResult {
   replicas: number;
   bestEpoch: number;
   steps: number;
+  /** The step this process resumed from (null: it trained from scratch); trainSeconds covers only what came after. */
+  resumedFromStep: number | null;
   trainSeconds: number;
   tokensPerSecond: number;
   /** ‖θ_encoder,final − θ_encoder,start‖ / ‖θ_encoder,start‖ (final = last step, not the best epoch). */
@@ -43,6 +45,7 @@ export async function finishRun(o: {
   data: PreparedData;
   state: TrainerState;
   throughput: Throughput;
+  resumedFromStep: number | null;
   startEncoder: Float32Array[];
   evaluate: (corpus: Corpus) => Promise<CorpusEvaluation>;
 }): Promise<TrainResult> {
@@ -60,6 +63,7 @@ export async function finishRun(o: {
     replicas: o.replicas,
     bestEpoch: state.bestEpoch,
     steps: state.step,
+    resumedFromStep: o.resumedFromStep,
     trainSeconds: throughput.seconds,
     tokensPerSecond,
     encoderDrift: drift,
@@ -70,6 +74,7 @@ export async function finishRun(o: {
   const metrics = {
     best_epoch: result.bestEpoch,
     steps: result.steps,
+    resumed_from_step: o.resumedFromStep,
     train_seconds_this_process: throughput.seconds,
     tokens_per_second: tokensPerSecond,
     encoder_drift: drift,

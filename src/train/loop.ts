@@ -85,6 +85,8 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
     const meta = modelMeta(cfg, run);
     const state = run.saved?.trainer ?? freshState(cfg);
     const logPath = join(cfg.out, 'train_log.jsonl');
+    // The step this process starts from (null: from scratch): its time and throughput cover only the steps after it.
+    const resumedFromStep = run.saved ? state.step : null;
     if (run.saved && state.finished) progress.log(finishedMessage(cfg, state));
     else if (run.saved) progress.log(`resuming ${cfg.out} at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch}/${run.batchesPerEpoch})`);
 
@@ -110,7 +112,7 @@ export async function train(cfg: TrainConfig, resume: boolean, hooks: TrainHooks
       checkpoint: () => guarded(join(cfg.out, 'state'), () => saveState(cfg.out, { trainer: state, params: tagger.params.toHost(), optimizer: portableState(optimizer!, scope) })),
       log: (record) => guarded(logPath, () => appendLine(logPath, JSON.stringify(record))),
     });
-    const result = await finishRun({ cfg, backend: run.backend, replicas, tagger, data, state, throughput, startEncoder, evaluate });
+    const result = await finishRun({ cfg, backend: run.backend, replicas, tagger, data, state, throughput, resumedFromStep, startEncoder, evaluate });
     failed = false;
     return result;
   } finally {

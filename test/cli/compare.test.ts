@@ -73,8 +73,10 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   assert.match(partial, /\*\*Partial:\*\* 5 of the grid's runs are still to run/);
   assert.match(partial, /\| broken \(1 failed\) \| failed \|/);
   assert.match(partial, /## Failed runs\n\n- broken seed 1: .*needs a Lookahead optimizer/);
-  assert.match(partial, /## Not run yet\n\n- adamw seed 3\n- lookahead-from-init seed 3\n- broken seed 1\n- broken seed 2\n- broken seed 3\n/);
+  assert.match(partial, /## Still to run\n\n- adamw seed 3\n- lookahead-from-init seed 3\n- broken seed 1 \(failed before: the next run of the grid retries it\)\n- broken seed 2\n- broken seed 3\n/);
   assert.deepEqual((JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { pending: unknown[] }).pending.length, 5);
+  const interimJson = JSON.parse(runCli(['compare', '--config', config, '--out', out, '--seeds', '1,2,3', '--report-only', '--json']).stdout) as { finished: number; runs: number; pending: { setup: string; seed: number; failed?: boolean }[] };
+  assert.deepEqual([interimJson.finished, interimJson.runs, interimJson.pending.filter((p) => p.failed).map((p) => `${p.setup} ${p.seed}`)], [4, 9, ['broken 1']]);
   assert.equal(runCli(['compare', '--config', config, '--out', join(dir, 'nowhere'), '--report-only']).code, 2, 'a folder with no grid is a usage error');
   // Rerun: finished runs are skipped (only the failed ones are retried). A run whose result.json
   // cannot be read (and whose log ends in a torn line) counts as failed and is run again.
@@ -109,6 +111,14 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   const same = runCli(['compare', '--config', config, '--out', out, '--setups', 'adamw', '--seeds', '1,2,3']);
   assert.equal(same.code, 0, same.stderr);
   assert.match(same.stderr, /3 finished run\(s\) found .*: skipped/);
+  // …but one at another value is not, whether the run wrote the setting out or took its default.
+  Object.assign(explicit.setups[0]!, { headInit: 'torch' });
+  writeFileSync(config, JSON.stringify(explicit));
+  const other = runCli(['compare', '--config', config, '--out', out, '--setups', 'adamw']);
+  assert.equal(other.code, 2);
+  assert.match(other.stderr, /other settings \(headInit "bert" → "torch"\)/);
+  Object.assign(explicit.setups[0]!, { headInit: 'bert' });
+  writeFileSync(config, JSON.stringify(explicit));
   // A run folder made with other settings is neither skipped nor resumed: its numbers would not be this config's.
   const edited = JSON.parse(readFileSync(config, 'utf8')) as { setups: Record<string, unknown>[] };
   edited.setups[0]!.lr = 0.002;

@@ -201,9 +201,13 @@ describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
     }
     await new Promise((r) => child.on('exit', r));
     assert.ok(killedAt, 'killed mid-epoch after a checkpoint');
-    const resumed = runCli([...flags, '--out', killed, '--resume']);
+    const resumed = runCli([...flags, '--out', killed, '--resume', '--json']);
     assert.equal(resumed.code, 0, resumed.stderr);
-    assert.match(resumed.stderr, /resuming .* at step \d+ \(epoch 2, batch \d+\/25\)/);
+    const from = /resuming .* at step (\d+) \(epoch 2, batch \d+\/25\)/.exec(resumed.stderr);
+    assert.ok(from, resumed.stderr);
+    // Its result says where this process started, so its time and throughput are not taken for the run's.
+    assert.equal((JSON.parse(resumed.stdout) as { resumed_from_step: number | null }).resumed_from_step, Number(from[1]));
+    assert.equal(JSON.parse(readFileSync(join(killed, 'metrics.json'), 'utf8')).resumed_from_step, Number(from[1]));
     const straight = join(work, 'straight');
     assert.equal(runCli([...flags, '--out', straight]).code, 0);
     const bytes = (dir: string, f: string) => readFileSync(join(dir, f));
@@ -233,8 +237,9 @@ describe('ner train / eval --model / predict (configs/debug-tiny.json)', () => {
   });
 
   test('--resume on a finished run says it is finished and how to train further; --quiet leaves stderr empty', () => {
-    const r = runCli(['train', '--config', CONFIG, '--out', trained, '--resume']);
+    const r = runCli(['train', '--config', CONFIG, '--out', trained, '--resume', '--json']);
     assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { resumed_from_step: number; steps: number }).resumed_from_step, JSON.parse(r.stdout).steps, 'rescoring a finished run is no run of its own');
     assert.match(r.stderr, /is a finished run \(2 of 2 epochs done, best epoch \d\): nothing is left to resume.*ner train --model .* --out NEW_DIR/);
     const quiet = runCli(['eval', '--model', trained, '--data', join(ROOT, 'data', 'sample-en', 'test.txt'), '--quiet']);
     assert.equal(quiet.code, 0);

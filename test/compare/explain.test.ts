@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rectifiedShare } from '../../src/optim/explain.js';
+import { rectifiedShare } from '../../src/optim/rectification.js';
 import { findOptimizer, optimizerSpecs } from '../../src/optim/registry.js';
 
 const explain = (name: string, init = false) => {
@@ -28,7 +28,7 @@ test('RAdam quantifies its rectification over the run: r_t of Liu et al. (2020) 
   assert.ok(rectifiedShare(1332, 0.999) > rectifiedShare(666, 0.999) && rectifiedShare(100000, 0.999) > 0.999);
   const spec = findOptimizer('torch-radam')!;
   const text = spec.explain({ ...spec.defaults }, { slowWeightsFromInit: false, steps: 1332 }).join('\n');
-  assert.match(text, /Over this run's 1332 steps \(β2 0\.999\) its rectified step is 0\.2\d× bias-corrected Adam's at step 100, 0\.\d\d× at step 666 and 0\.\d\d× at the last step: 0\.\d\d× on average/);
+  assert.match(text, /Over this run's 1332 steps \(β2 0\.999\) its rectified step is bias-corrected Adam's times 0\.2\d× at step 100, 0\.\d\d× at step 666 and 0\.\d\d× at the last step: 0\.\d\d× on average/);
   assert.doesNotMatch(explain('torch-radam'), /Over this run/, 'without a step count the paragraph stays general');
   assert.match(findOptimizer('ranger')!.explain({ ...findOptimizer('ranger')!.defaults }, { slowWeightsFromInit: false, steps: 1332 }).join('\n'), /stacked on RAdam[\s\S]*Over this run's 1332 steps/);
 });

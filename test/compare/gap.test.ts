@@ -24,13 +24,14 @@ function run(setup: string, seed: number, f1: number[]): RunRecord {
 
 const records: RunRecord[] = [
   run('best', 1, [0.5, 0.7, 0.8]), run('best', 2, [0.5, 0.7, 0.8]),
+  run('best', 3, [0.9, 0.9, 0.9]), // a seed no other setup ran: left out of every gap
   run('slow', 1, [0.1, 0.4, 0.7]), run('slow', 2, [0.1, 0.5, 0.75]), // behind 40, 25, 7.5: closing
   run('stuck', 1, [0.0, 0.0, 0.0]), // behind 50, 70, 80: widening
   run('level', 1, [0.4, 0.6, 0.702]), // behind 10, 10, 9.8: steady
   { ...run('broken', 1, [0.9, 0.9, 0.9]), status: 'failed' as const },
 ];
 
-test('gap trends: how far each setup trails the best per step (mean over seeds), and whether it closes over the last third', () => {
+test('gap trends: how far each setup trails the best per step (mean over the seeds both ran), and whether it closes over the last third', () => {
   const byName = Object.fromEntries(gapTrends(records, 'best', ['best', 'slow', 'stuck', 'level', 'broken']).map((t) => [t.setup, t]));
   assert.deepEqual(byName.slow!.behind.map((b) => [b.step, Number(b.points!.toFixed(6))]), [[10, 40], [20, 25], [30, 7.5]]);
   // ⅔ of 30 steps is step 20: the change is measured from there.
@@ -51,4 +52,12 @@ test('gap section: a row per setup with a curve, the trend in words; none withou
   assert.match(md, /\| stuck \| 50\.0 \| 70\.0 \| 80\.0 \| widening: \+10\.0 since step 20 \|/);
   assert.doesNotMatch(md, /broken/);
   assert.equal(gapSection(records.filter((r) => r.setup === 'best'), 'best', ['best']), '');
+});
+
+test('gap section: at most 8 step columns, evenly spaced, the first and last among them', () => {
+  const long = (setup: string, f1: number) => ({ ...run(setup, 1, [0, 0, 0]), epochs: [], dev_points: Array.from({ length: 20 }, (_, i) => ({ step: 10 * (i + 1), dev_f1: f1 })) });
+  const md = gapSection([long('best', 0.8), long('slow', 0.5)], 'best', ['slow']);
+  const header = md.split('\n').find((l) => l.startsWith('| setup |'))!;
+  assert.deepEqual(header.match(/step \d+/g), ['step 10', 'step 40', 'step 60', 'step 90', 'step 120', 'step 150', 'step 170', 'step 200']);
+  assert.match(md, /\| slow \| 30\.0 \| 30\.0 \| 30\.0 \| 30\.0 \| 30\.0 \| 30\.0 \| 30\.0 \| 30\.0 \| steady: 0\.0 since step 130 \|/);
 });

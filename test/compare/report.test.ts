@@ -96,8 +96,12 @@ test('report of a grid still running: setups with no finished run say so, and th
   const md = reportMarkdown(cfg, done, summarize(cfg, done), pending);
   assert.match(md, /^# Optimizer comparison\n\n\*\*Partial:\*\* 2 of the grid's runs are still to run/);
   assert.match(md, /\| radam \| not run yet \| – \| – \| – \| – \|/);
-  assert.match(md, /## Not run yet\n\n- radam seed 1\n- radam seed 2\n$/);
-  assert.doesNotMatch(reportMarkdown(cfg, done, summarize(cfg, done)), /Partial|Not run yet/, 'a finished grid says neither');
+  assert.match(md, /## Still to run\n\n- radam seed 1\n- radam seed 2\n$/);
+  assert.doesNotMatch(reportMarkdown(cfg, done, summarize(cfg, done)), /Partial|Still to run/, 'a finished grid says neither');
+  // Nothing finished, one run failed: its reason is still reported, and it is marked among the runs to retry.
+  const failed = [{ ...run('radam', 1, 0, 0, 0), status: 'failed' as const, error: 'out of memory' }];
+  const none = reportMarkdown(cfg, failed, summarize(cfg, failed), [{ setup: 'radam', seed: 1, failed: true }]);
+  assert.match(none, /No run finished\.\n\n## Failed runs\n\n- radam seed 1: out of memory\n\n## Still to run\n\n- radam seed 1 \(failed before: the next run of the grid retries it\)\n$/);
 });
 
 test("report: a resumed run's time is marked as its last part and left out of the time per run", () => {
@@ -112,4 +116,10 @@ test("report: a resumed run's time is marked as its last part and left out of th
 test('resumedFrom: the step of ner train\'s resume line, null for a run from scratch', () => {
   assert.equal(resumedFrom('ner train: backend wasm\nresuming /runs/a/seed-1 at step 450 (epoch 1, batch 450/666)\nepoch 1/2'), 450);
   assert.equal(resumedFrom('ner train: backend wasm\nepoch 1/2 10/666 loss 9.1'), null);
+});
+
+test('report: the gap section follows the "why" paragraphs, and RAdam\'s rectification is quantified over the runs\' own steps', () => {
+  const md = reportMarkdown(cfg, records, summarize(cfg, records));
+  assert.match(md, /## Why[\s\S]*## Does the gap close with more steps\?\n[\s\S]*\| radam \| 35\.0 \| – \(too few points\) \|/);
+  assert.match(md, /### radam:[\s\S]*Over this run's 10 steps \(β2 0\.999\)/);
 });
