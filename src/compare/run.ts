@@ -170,15 +170,27 @@ function checkSameSettings(dir: string, wanted: Record<string, unknown>): void {
   const { out: _out, ...written } = camelKeys<Record<string, unknown>>(JSON.parse(readFileSync(file, 'utf8')));
   // Against the defaults: a setting written out now at the value the run had by default is the same
   // run. Folders written since every setting is written out (writeRunConfig) carry their own values;
-  // older ones lack some, and those are taken at today's defaults.
+  // in older ones a missing setting is the one the run resolved (its saved state says), or, for a
+  // setting newer than the run, today's default (a new setting's default keeps the old behaviour).
   const defaults: Record<string, unknown> = TRAIN_DEFAULTS;
-  const had = { ...defaults, ...written };
+  const had = { ...defaults, ...resolvedConfig(dir), ...written };
   wanted = { ...defaults, ...wanted };
   const keys = [...new Set([...Object.keys(had), ...Object.keys(wanted)])].filter((k) => !RECORDING_ONLY.has(k)).sort();
   const differ = keys.filter((k) => JSON.stringify(had[k]) !== JSON.stringify(wanted[k]));
   if (differ.length === 0) return;
   const shown = differ.map((k) => `${k} ${JSON.stringify(had[k])} → ${JSON.stringify(wanted[k])}`).join(', ');
   throw new UsageError(`${file}: this run was made with other settings (${shown}); use another --out, or delete ${dir} to run it again`);
+}
+
+/** The config `ner train` resolved for the run in `dir` (saved with its state), or {} without one. */
+function resolvedConfig(dir: string): Record<string, unknown> {
+  try {
+    const { config } = JSON.parse(readFileSync(join(dir, 'state', 'trainer.json'), 'utf8')) as { config?: Record<string, unknown> };
+    const { out: _out, ...rest } = camelKeys<Record<string, unknown>>(config ?? {});
+    return rest;
+  } catch {
+    return {};
+  }
 }
 
 /** Writes the run's train-config.json (its settings, seed and folder), the file `ner train --config` reads and a rerun checks. */

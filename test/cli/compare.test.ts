@@ -119,6 +119,19 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   assert.match(other.stderr, /other settings \(headInit "bert" → "torch"\)/);
   Object.assign(explicit.setups[0]!, { headInit: 'bert' });
   writeFileSync(config, JSON.stringify(explicit));
+  // A folder from an older version lacks settings in train-config.json: what the run resolved (its saved state) stands for them, not today's defaults.
+  const old = join(out, 'runs', 'adamw', 'seed-1');
+  const runConfig = JSON.parse(readFileSync(join(old, 'train-config.json'), 'utf8')) as Record<string, unknown>;
+  delete runConfig.head_init;
+  writeFileSync(join(old, 'train-config.json'), JSON.stringify(runConfig));
+  const trainer = JSON.parse(readFileSync(join(old, 'state', 'trainer.json'), 'utf8')) as { config: Record<string, unknown> };
+  trainer.config.head_init = 'torch';
+  writeFileSync(join(old, 'state', 'trainer.json'), JSON.stringify(trainer));
+  const resolvedOther = runCli(['compare', '--config', config, '--out', out, '--setups', 'adamw', '--report-only']);
+  assert.equal(resolvedOther.code, 2);
+  assert.match(resolvedOther.stderr, /other settings \(headInit "torch" → "bert"\)/);
+  trainer.config.head_init = 'bert';
+  writeFileSync(join(old, 'state', 'trainer.json'), JSON.stringify(trainer));
   // A run folder made with other settings is neither skipped nor resumed: its numbers would not be this config's.
   const edited = JSON.parse(readFileSync(config, 'utf8')) as { setups: Record<string, unknown>[] };
   edited.setups[0]!.lr = 0.002;
