@@ -12,6 +12,7 @@ export async function curvesSvg(records: RunRecord[]): Promise<string> {
   const f1 = devF1Series(ok);
   const loss = meanPerStep(ok.flatMap((r) => r.loss_curve.map((p) => ({ setup: r.setup, step: p.step, y: p.loss }))));
   const values = [...f1.map((p) => ({ setup: p.setup, step: p.step, dev_f1: p.y })), ...loss.map((p) => ({ setup: p.setup, step: p.step, train_loss: p.y }))];
+  const setups = new Set(ok.map((r) => r.setup)).size;
   const layer = (field: string, title: string, percent: boolean) => ({
     width: 520,
     height: 220,
@@ -20,7 +21,8 @@ export async function curvesSvg(records: RunRecord[]): Promise<string> {
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step', scale: { zero: true } },
       y: { field, type: 'quantitative', title, ...(percent ? { scale: { domain: [0, 1] }, axis: { format: '.0%' } } : { scale: { type: 'log' } }) },
-      color: { field: 'setup', type: 'nominal', title: 'setup' },
+      // Ten distinct hues while they suffice (tableau20 pairs a dark and a light shade of each), and whole names in the legend.
+      color: { field: 'setup', type: 'nominal', title: 'setup', scale: { scheme: setups > 10 ? 'tableau20' : 'tableau10' }, legend: { labelLimit: 400 } },
     },
   });
   const spec = {
