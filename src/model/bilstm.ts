@@ -23,7 +23,7 @@ export class BiLSTM {
   ) {}
 
   /** `headInit` 'torch' starts each bias as nn.LSTM's b_ih + b_hh (two draws), 'bert' as one. */
-  static create(params: Params, inputSize: number, hidden: number, rng: Rng, headInit: HeadInit = 'bert'): BiLSTM {
+  static create(params: Params, inputSize: number, hidden: number, rng: Rng, headInit: HeadInit = 'torch'): BiLSTM {
     const k = 1 / Math.sqrt(hidden);
     for (const dir of ['forward', 'backward']) {
       params.add(`lstm.${dir}.kernel`, init.uniform([inputSize, 4 * hidden], rng, k));

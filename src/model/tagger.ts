@@ -49,7 +49,7 @@ export class Tagger {
    * from `heads` (local names: lstm.*, classifier.*, crf.*) where present and of the right shape,
    * the rest freshly initialised from `rng`.
    */
-  static create(spec: TaggerSpec, weights: { encoder: WeightMap; heads?: WeightMap }, rng: Rng, headInit: HeadInit = 'bert'): Tagger {
+  static create(spec: TaggerSpec, weights: { encoder: WeightMap; heads?: WeightMap }, rng: Rng, headInit: HeadInit = 'torch'): Tagger {
     const params = new Params();
     try {
       const bert = BertEncoder.create(params, spec.bert, spec.numLayers, weights.encoder, rng);
