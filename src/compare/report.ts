@@ -59,14 +59,15 @@ const share = (x: number | null) => (x === null ? '–' : `${pct(x)}%`);
 const dur = (s: number | null) => (s === null ? '–' : s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
 
 /** Why a setup scored below the best one, from what the runs measured. */
-function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig, steps: number | undefined): string[] {
+function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig, bestSettings: TrainConfig, steps: number | undefined): string[] {
   const out: string[] = [];
   const spec = findOptimizer(settings.optimizer);
   // The registry's defaults under the setup's options: what the optimizer actually ran with.
   const options: Record<string, unknown> = { ...spec?.defaults, ...settings.optimizerOptions };
   if (s.drift_mean !== null && best.drift_mean !== null) {
     if (s.drift_mean < 0.6 * best.drift_mean) {
-      out.push(`The encoder barely left the checkpoint: mean relative drift ${s.drift_mean.toFixed(3)} against ${best.drift_mean.toFixed(3)} for ${best.setup}. Its updates were too small for the steps available, so this is slow learning, not a destroyed model.`);
+      const how = s.drift_mean < 0.3 * best.drift_mean ? 'barely left the checkpoint' : `moved ${((100 * s.drift_mean) / best.drift_mean).toFixed(0)}% as far from the checkpoint as ${best.setup}'s`;
+      out.push(`The encoder ${how}: mean relative drift ${s.drift_mean.toFixed(3)} against ${best.drift_mean.toFixed(3)} for ${best.setup}. Its updates were too small for the steps available, so this is slow learning, not a destroyed model.`);
     } else if (s.drift_mean > 2 * best.drift_mean) {
       out.push(`The encoder moved far from the checkpoint: mean relative drift ${s.drift_mean.toFixed(3)} against ${best.drift_mean.toFixed(3)} for ${best.setup}. The pretrained weights were overwritten rather than fine-tuned.`);
     }
@@ -82,6 +83,8 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig, s
   if (settings.encoderWeights === 'random') {
     out.push('Cause: no pretraining (encoderWeights "random"): the encoder starts from a random initialisation of the same architecture, so the gap to the best setup is what the checkpoint is worth to this task at this budget.');
   }
+  const differ = settingsDiff(settings, bestSettings, best.setup);
+  if (differ) out.push(`Settings that differ from ${best.setup}'s: ${differ}.`);
   // The optimizer's own mechanism, from its registry entry.
   out.push(...(spec?.explain(options, { slowWeightsFromInit: settings.lookaheadSlowWeights === 'init', steps }) ?? []));
   return out;
@@ -112,13 +115,15 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   md += `Best: **${best.setup}** (${meanStd(best.f1_mean!, best.f1_std)}).\n\n`;
   const settingsOf = (name: string) => resolved(cfg, cfg.setups.find((x) => x.name === name)!);
   const collapsed = ranked.filter((s) => s !== best && s.f1_mean! < 0.8 * best.f1_mean!);
-  // A diagnostic ablation is explained whenever it trails the best, however little it costs on this checkpoint.
-  const ablated = ranked.filter((s) => s !== best && !collapsed.includes(s) && s.f1_mean! < best.f1_mean! && isAblation(settingsOf(s.setup)));
+  // Every setup clearly short of the best gets its cause, collapsed or not; a diagnostic ablation
+  // whenever it trails the best, however little it costs on this checkpoint.
+  const explained = ranked.filter((s) => s !== best && (collapsed.includes(s) || best.f1_mean! - s.f1_mean! > AGREE_POINTS / 100 || (s.f1_mean! < best.f1_mean! && isAblation(settingsOf(s.setup)))));
   if (collapsed.length === 0) md += 'No setup collapsed (all are within 80% of the best mean F1).\n\n';
-  for (const s of [...collapsed, ...ablated]) {
+  if (explained.length) md += `Below: every setup more than ${AGREE_POINTS} points under the best${collapsed.length ? ' (the collapsed ones first)' : ''}, and every diagnostic ablation under it, with what the runs measured and the optimizer's mechanism.\n\n`;
+  for (const s of [...explained.filter((x) => collapsed.includes(x)), ...explained.filter((x) => !collapsed.includes(x))]) {
     md += `### ${s.setup}: ${pct(s.f1_mean)} (${((100 * s.f1_mean!) / best.f1_mean!).toFixed(0)}% of the best)\n\n`;
     const steps = Math.max(0, ...records.filter((r) => r.setup === s.setup && r.status === 'ok').map((r) => r.steps ?? 0));
-    for (const line of diagnosis(s, best, settingsOf(s.setup), steps || undefined)) md += `- ${line}\n`;
+    for (const line of diagnosis(s, best, settingsOf(s.setup), settingsOf(best.setup), steps || undefined)) md += `- ${line}\n`;
     md += '\n';
   }
   md += gapSection(records, best.setup, ranked.map((s) => s.setup));
@@ -133,6 +138,14 @@ function failedSection(records: RunRecord[]): string {
 function pendingSection(pending: PendingRun[]): string {
   const line = (r: PendingRun) => `- ${r.setup} seed ${r.seed}${r.failed ? ' (failed before: the next run of the grid retries it)' : ''}`;
   return pending.length ? `\n## Still to run\n\n${pending.map(line).join('\n')}\n` : '';
+}
+
+/** "headInit "bert" (adamw: "torch"), dropout 0.1 (adamw: 0)": what a setup trains with that the best does not; seeds and recording settings aside. */
+function settingsDiff(settings: TrainConfig, best: TrainConfig, bestName: string): string {
+  const skip = new Set(['seed', 'out', 'logEvery', 'evalEvery', 'saveEvery']);
+  const keys = Object.keys({ ...settings, ...best }) as (keyof TrainConfig)[];
+  const show = (v: unknown) => JSON.stringify(v) ?? 'unset';
+  return keys.filter((k) => !skip.has(k) && show(settings[k]) !== show(best[k])).map((k) => `${k} ${show(settings[k])} (${bestName}: ${show(best[k])})`).join(', ');
 }
 
 /** A setup's settings with the schema's defaults filled in: what its runs actually trained with. */
