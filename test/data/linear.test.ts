@@ -5,8 +5,10 @@ import { strictEntities } from '../../src/metrics/strict.js';
 import { wordLabels } from '../../src/predict/word-labels.js';
 
 /**
- * Parsing must be linear in the input: the time for 10× the input is at most 20× the time
- * (a ratio, so it holds on slow and fast machines alike). Each timing is the best of several runs.
+ * Parsing must be linear in the input: the time for 20× the input is at most 80× the time
+ * (a ratio, so it holds on slow and fast machines alike). A quadratic path gives 400×; the 4×
+ * headroom over linear is for a collection pause in the large case on a loaded machine (10× the
+ * input once took 43× the time beside a training run). Each timing is the best of several runs.
  */
 function best(fn: () => void, runs = 7): number {
   let min = Infinity;
@@ -19,15 +21,15 @@ function best(fn: () => void, runs = 7): number {
 }
 
 function assertLinear(what: string, make: (n: number) => () => void): void {
-  const small = make(16_000);
+  const small = make(8_000);
   const large = make(160_000);
   small(); // warm up the JIT on the same path
   // Repeat the small case so its timing is well above the timer's resolution.
   const tSmall = best(() => {
-    for (let i = 0; i < 10; i++) small();
-  }) / 10;
+    for (let i = 0; i < 20; i++) small();
+  }) / 20;
   const tLarge = best(large, 9);
-  assert.ok(tLarge <= 20 * tSmall, `${what}: 160,000 took ${tLarge.toFixed(2)} ms, 16,000 took ${tSmall.toFixed(3)} ms (ratio ${(tLarge / tSmall).toFixed(1)})`);
+  assert.ok(tLarge <= 80 * tSmall, `${what}: 160,000 took ${tLarge.toFixed(2)} ms, 8,000 took ${tSmall.toFixed(3)} ms (ratio ${(tLarge / tSmall).toFixed(1)})`);
 }
 
 test('CoNLL reader: a line of N blanks + token + N blanks + label + N blanks parses in linear time', () => {
