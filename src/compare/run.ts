@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TRAIN_DEFAULTS, type TrainConfig } from '../config/schema.js';
+import type { TrainConfig } from '../config/schema.js';
 import { Progress } from '../util/progress.js';
 import { writeAtomic } from '../util/files.js';
-import { UsageError } from '../errors.js';
 import { seedsOf, setupSettings, type CompareConfig, type Setup } from './config.js';
 import { camelKeys, snakeKeys } from '../util/json-keys.js';
+import { checkSameSettings, writeRunConfig } from './run-settings.js';
 
 /** One finished (or failed) run of the grid. */
 export interface RunRecord {
@@ -155,51 +155,6 @@ export async function runGrid(cfg: CompareConfig, out: string): Promise<RunRecor
 /** "test F1 48.16, drift 0.392" or "FAILED (why)": a finished run in one line. */
 export function recordLine(record: RunRecord): string {
   return record.status === 'ok' ? `test F1 ${record.test ? (100 * record.test.f1).toFixed(2) : '-'}, drift ${record.drift?.toFixed(3) ?? '-'}` : `FAILED (${record.error})`;
-}
-
-/** Settings that change what a run writes down, not what it trains: a grid may change them between runs. */
-const RECORDING_ONLY = new Set(['logEvery', 'evalEvery', 'saveEvery']);
-
-/**
- * A run folder left by an earlier `ner compare` must have been run with the settings asked for now:
- * skipping or resuming it otherwise would report numbers the config did not produce.
- */
-function checkSameSettings(dir: string, wanted: Record<string, unknown>): void {
-  const file = join(dir, 'train-config.json');
-  if (!existsSync(file)) return;
-  const { out: _out, ...written } = camelKeys<Record<string, unknown>>(JSON.parse(readFileSync(file, 'utf8')));
-  // Against the defaults: a setting written out now at the value the run had by default is the same
-  // run. Folders written since every setting is written out (writeRunConfig) carry their own values;
-  // in older ones a missing setting is the one the run resolved (its saved state says), or, for a
-  // setting newer than the run, today's default (a new setting's default keeps the old behaviour).
-  const defaults: Record<string, unknown> = TRAIN_DEFAULTS;
-  const had = { ...defaults, ...resolvedConfig(dir), ...written };
-  wanted = { ...defaults, ...wanted };
-  const keys = [...new Set([...Object.keys(had), ...Object.keys(wanted)])].filter((k) => !RECORDING_ONLY.has(k)).sort();
-  const differ = keys.filter((k) => JSON.stringify(had[k]) !== JSON.stringify(wanted[k]));
-  if (differ.length === 0) return;
-  const shown = differ.map((k) => `${k} ${JSON.stringify(had[k])} → ${JSON.stringify(wanted[k])}`).join(', ');
-  throw new UsageError(`${file}: this run was made with other settings (${shown}); use another --out, or delete ${dir} to run it again`);
-}
-
-/** The config `ner train` resolved for the run in `dir` (saved with its state), or {} without one. */
-function resolvedConfig(dir: string): Record<string, unknown> {
-  try {
-    const { config } = JSON.parse(readFileSync(join(dir, 'state', 'trainer.json'), 'utf8')) as { config?: Record<string, unknown> };
-    const { out: _out, ...rest } = camelKeys<Record<string, unknown>>(config ?? {});
-    return rest;
-  } catch {
-    return {};
-  }
-}
-
-/** Writes the run's train-config.json (its settings, seed and folder), the file `ner train --config` reads and a rerun checks. */
-export function writeRunConfig({ dir, settings, seed }: GridRun): string {
-  mkdirSync(dir, { recursive: true });
-  const configFile = join(dir, 'train-config.json');
-  // Every setting written out, defaults included: a later version with other defaults still sees what this run trained with.
-  writeAtomic(configFile, JSON.stringify(snakeKeys({ ...TRAIN_DEFAULTS, ...settings, seed, out: dir }), null, 2));
-  return configFile;
 }
 
 /** A run that did not finish, with why. */
