@@ -3,7 +3,8 @@
 # configs/compare-full.json plus the PyTorch script's reference runs with the same settings.
 # Every step skips what is already finished, so rerunning the script after a stop (or in a later
 # session) continues where it was. About 8 hours of 2 cores, in this order: AdamW's three seeds and
-# the head-difference rows, then seed 1 of every other setup with its reference, then seed 2.
+# the head-difference rows, then the script's reference runs, then seed 1 of every other setup, then
+# seed 2.
 #
 #   scripts/full-study.sh OUT_DIR [SHARED_DIR]      (SHARED_DIR defaults to ../shared)
 set -euo pipefail
@@ -41,10 +42,12 @@ ner_rows 1 radam lookahead-adamw lookahead-adamw-init
 torch_row radam radam 2e-4
 torch_row lookahead-adamw lookahead-adamw 2e-4
 torch_row lookahead-adamw-init lookahead-adamw-before-load 2e-4
-ner_rows 1 lookahead-radam ranger-lr1e-3 ranger-lr2e-4 bert-adamw adamw-random-init
+# The script's runs before the remaining `ner` rows: a stopped script run starts over, a stopped
+# `ner train` resumes, so the rows that lose nothing when a session ends come last.
 torch_row lookahead-radam lookahead-radam 2e-4
 torch_row ranger-lr1e-3 ranger 1e-3
 torch_row ranger-lr2e-4 ranger 2e-4
+ner_rows 1 lookahead-radam ranger-lr1e-3 ranger-lr2e-4 bert-adamw adamw-random-init
 ner_rows 2 radam lookahead-adamw lookahead-adamw-init lookahead-radam ranger-lr1e-3 ranger-lr2e-4 bert-adamw adamw-random-init
 # The whole grid once more: every run is found finished, so this only writes the report of all rows.
 node bin/ner.js compare --config "$cfg" --out "$out/grid"
