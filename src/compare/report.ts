@@ -86,7 +86,7 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig, b
   const differ = settingsDiff(settings, bestSettings, best.setup);
   if (differ) out.push(`Settings that differ from ${best.setup}'s: ${differ}.`);
   // The optimizer's own mechanism, from its registry entry.
-  out.push(...(spec?.explain(options, { slowWeightsFromInit: settings.lookaheadSlowWeights === 'init', steps }) ?? []));
+  out.push(...(spec?.explain(options, { slowWeights: settings.lookaheadSlowWeights, steps }) ?? []));
   return out;
 }
 
@@ -196,7 +196,7 @@ function referenceSection(cfg: CompareConfig, summaries: SetupSummary[]): string
 
 /** Settings that deliberately break a setup (the TF1 Lookahead pitfall, no pretraining). */
 function isAblation(s: TrainConfig): boolean {
-  return s.lookaheadSlowWeights === 'init' || s.encoderWeights === 'random';
+  return s.lookaheadSlowWeights !== 'start' || s.encoderWeights === 'random';
 }
 
 /** Every run, so a collapse (drift far from the others) can be told apart from slow learning (drift small). */

@@ -79,5 +79,9 @@ export function resolveTrainConfig(file: string | undefined, flags: Partial<Reco
     if (err instanceof OptimizerOptionError) fail('optimizerOptions', `${err.message} (optimizer ${c.optimizer})`);
     throw err;
   }
+  // Slow weights exist only in a Lookahead (every one takes k): say so before the corpus is read.
+  if (c.lookaheadSlowWeights !== 'start' && !findOptimizer(c.optimizer)!.keys.includes('k')) {
+    fail('lookaheadSlowWeights', `'${c.lookaheadSlowWeights}' needs a Lookahead optimizer (lookahead-*, ranger), not ${c.optimizer}`);
+  }
   return c;
 }

@@ -146,7 +146,11 @@ export const TRAIN_SETTINGS = {
    * loaded (correct); 'init': from a random initialisation, as TF1 code that builds the optimizer
    * before init_from_checkpoint does (a diagnostic ablation).
    */
-  lookaheadSlowWeights: row<'start' | 'init'>({ default: 'start', type: oneOf(['start', 'init'] as const), help: "Lookahead slow weights: 'start' (after the checkpoint is loaded) or 'init' (a random init: the TF1 pitfall, for diagnosis)" }),
+  lookaheadSlowWeights: row<'start' | 'init' | 'random-matrices'>({
+    default: 'start',
+    type: oneOf(['start', 'init', 'random-matrices'] as const),
+    help: "Lookahead slow weights: 'start' (after the checkpoint is loaded), 'init' (the encoder's random init: the TF1 pitfall, for diagnosis) or 'random-matrices' (every weight matrix, encoder and head, from a fresh N(0, 0.02) draw, vectors from the start: the PyTorch script's lookahead-adamw-before-load)",
+  }),
   /**
    * How the fresh head starts. 'torch': as PyTorch's defaults build it, classifier U(±1/√fan_in)
    * for weight and bias (nn.Linear), LSTM bias b_ih + b_hh, two U(±1/√H) draws (nn.LSTM); 'bert':

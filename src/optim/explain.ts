@@ -6,8 +6,8 @@ import { rectifiedShare } from './rectification.js';
  * `explain()` picks its own, so adding an optimizer is its file plus one registry row.
  */
 export interface ExplainContext {
-  /** The setup takes Lookahead's slow weights from a random initialisation (the TF1-pitfall ablation). */
-  slowWeightsFromInit: boolean;
+  /** Where Lookahead's slow weights start (config lookaheadSlowWeights): anything but 'start' is the TF1-pitfall ablation. */
+  slowWeights: 'start' | 'init' | 'random-matrices';
   /** Optimizer steps its runs took, when known: the mechanism is then quantified over that budget. */
   steps?: number;
 }
@@ -41,9 +41,10 @@ export function explainRAdam(o: ExplainOptions = {}, ctx: Partial<ExplainContext
 
 /** Lookahead's own paragraph; `onRAdam`: its inner optimizer is RAdam, whose paragraph follows. */
 export function explainLookahead(o: ExplainOptions, ctx: ExplainContext, onRAdam: boolean): string[] {
-  if (ctx.slowWeightsFromInit) {
+  if (ctx.slowWeights !== 'start') {
+    const [from, pulled] = ctx.slowWeights === 'init' ? ["the encoder's random initialisation", 'the encoder is'] : ["a random N(0, 0.02) draw for every weight matrix, the head's included", 'the encoder and the head are'];
     return [
-      `Cause: Lookahead took its slow weights from a random initialisation, not from the loaded checkpoint (the TF1 pitfall of building the optimizer before \`init_from_checkpoint\`): at the first synchronisation the encoder is pulled α = ${o.alpha} of the way to a random model, and since the fast weights restart from the slow ones at every sync, that random share is carried to the end, whatever is learnt on top. How much F1 it costs depends on how much the pretraining is worth to the task.`,
+      `Cause: Lookahead took its slow weights from ${from}, not from the loaded checkpoint (the TF1 pitfall of building the optimizer before \`init_from_checkpoint\`): at the first synchronisation ${pulled} pulled α = ${o.alpha} of the way to a random model, and since the fast weights restart from the slow ones at every sync, that random share is carried to the end, whatever is learnt on top. How much F1 it costs depends on how much the pretraining is worth to the task.`,
     ];
   }
   return [`Cause: Lookahead moves the weights only α = ${o.alpha} of the way to where the inner optimizer went every k = ${o.k} steps, which slows fine-tuning in a budget of a few hundred steps${onRAdam ? '; stacked on RAdam, whose early steps are small (below)' : ''}.`];

@@ -21,7 +21,7 @@ import { evaluateCorpus, type CorpusEvaluation } from './evaluate.js';
 import { finishRun, type TrainResult } from './finish.js';
 import { freshState, prepareRun, type PreparedRun } from './prepare.js';
 import type { Progress } from '../util/progress.js';
-import { encoderWeights, slowWeightsFromInit } from './start-weights.js';
+import { encoderWeights, pitfallSlowWeights } from './start-weights.js';
 import { parallelStep } from './parallel-step.js';
 import { localStep, type StepContext, type TrainStep } from './step.js';
 
@@ -133,7 +133,7 @@ function startFrom(cfg: TrainConfig, run: PreparedRun, optimizer: StatefulOptimi
     tagger.params.assign(run.saved.params);
     importPortableState(optimizer, run.saved.optimizer, scope);
   }
-  if (cfg.lookaheadSlowWeights === 'init' && !run.saved) slowWeightsFromInit(tagger, optimizer, cfg);
+  if (cfg.lookaheadSlowWeights !== 'start' && !run.saved) pitfallSlowWeights(tagger, optimizer, cfg);
 }
 
 /** What --resume on a run that already ended says: nothing is left, and how to train further. */

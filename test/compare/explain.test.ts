@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import { rectifiedShare } from '../../src/optim/rectification.js';
 import { findOptimizer, optimizerSpecs } from '../../src/optim/registry.js';
 
-const explain = (name: string, init = false) => {
+const explain = (name: string, slowWeights: 'start' | 'init' | 'random-matrices' = 'start') => {
   const spec = findOptimizer(name)!;
-  return spec.explain({ ...spec.defaults }, { slowWeightsFromInit: init }).join('\n');
+  return spec.explain({ ...spec.defaults }, { slowWeights }).join('\n');
 };
 
 test('each optimizer explains itself from its registry entry: Lookahead names the RAdam inside it, the init ablation replaces the mechanism', () => {
@@ -13,8 +13,9 @@ test('each optimizer explains itself from its registry entry: Lookahead names th
   assert.match(explain('lookahead-radam'), /stacked on RAdam[\s\S]*\nRAdam: /);
   assert.match(explain('ranger'), /α = 0\.5 .* k = 6 steps.*; stacked on RAdam[\s\S]*\nRAdam: /);
   assert.doesNotMatch(explain('lookahead-adamw'), /RAdam/);
-  assert.match(explain('lookahead-adamw', true), /TF1 pitfall/);
-  assert.doesNotMatch(explain('lookahead-adamw', true), /moves the weights only/);
+  assert.match(explain('lookahead-adamw', 'init'), /the encoder's random initialisation.*TF1 pitfall.*the encoder is pulled/);
+  assert.doesNotMatch(explain('lookahead-adamw', 'init'), /moves the weights only/);
+  assert.match(explain('lookahead-adamw', 'random-matrices'), /every weight matrix, the head's included.*TF1 pitfall.*the encoder and the head are pulled/);
   assert.match(explain('bert-adamw'), /no bias correction: .* 3\.16× at step 1/);
   assert.equal(explain('adamw'), '');
 });
@@ -27,8 +28,8 @@ test('RAdam quantifies its rectification over the run: r_t of Liu et al. (2020) 
   // The factor grows towards 1 as t → ∞.
   assert.ok(rectifiedShare(1332, 0.999) > rectifiedShare(666, 0.999) && rectifiedShare(100000, 0.999) > 0.999);
   const spec = findOptimizer('torch-radam')!;
-  const text = spec.explain({ ...spec.defaults }, { slowWeightsFromInit: false, steps: 1332 }).join('\n');
+  const text = spec.explain({ ...spec.defaults }, { slowWeights: 'start', steps: 1332 }).join('\n');
   assert.match(text, /Over this run's 1332 steps \(β2 0\.999\) its rectified step is bias-corrected Adam's times 0\.2\d× at step 100, 0\.\d\d× at step 666 and 0\.\d\d× at the last step: 0\.\d\d× on average/);
   assert.doesNotMatch(explain('torch-radam'), /Over this run/, 'without a step count the paragraph stays general');
-  assert.match(findOptimizer('ranger')!.explain({ ...findOptimizer('ranger')!.defaults }, { slowWeightsFromInit: false, steps: 1332 }).join('\n'), /stacked on RAdam[\s\S]*Over this run's 1332 steps/);
+  assert.match(findOptimizer('ranger')!.explain({ ...findOptimizer('ranger')!.defaults }, { slowWeights: 'start', steps: 1332 }).join('\n'), /stacked on RAdam[\s\S]*Over this run's 1332 steps/);
 });

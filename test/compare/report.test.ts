@@ -64,7 +64,7 @@ test('report "why": each setup more than 2 points under the best gets the cause 
   assert.match(section('radam'), /barely left the checkpoint: mean relative drift 0\.010 against 0\.040/);
   assert.match(section('radam'), /rectification/);
   assert.match(section('la-init'), /moved far from the checkpoint/);
-  assert.match(section('la-init'), /slow weights from a random initialisation, not from the loaded checkpoint/);
+  assert.match(section('la-init'), /slow weights from the encoder's random initialisation, not from the loaded checkpoint/);
   assert.match(section('bert'), /no bias correction: .* 3\.16× at step 1/);
   assert.match(section('bert'), /predicts O for 100\.0% of test tokens/);
   assert.equal(section('close'), '', 'a setup 1 point under the best needs no cause');

@@ -55,6 +55,14 @@ test("optimizer options the optimizer does not take fail up front, naming the fl
   });
 });
 
+test('Lookahead slow-weight settings on an optimizer without Lookahead fail up front, naming the flag or the line', () => {
+  assert.throws(() => resolveTrainConfig(undefined, { train: missing, out: join(work, 'f'), lookaheadSlowWeights: 'random-matrices' }), /^UsageError: --lookahead-slow-weights: 'random-matrices' needs a Lookahead optimizer \(lookahead-\*, ranger\), not adamw/);
+  for (const optimizer of ['lookahead-radam', 'ranger']) assert.doesNotThrow(() => resolveTrainConfig(undefined, { train: missing, out: join(work, 'g'), optimizer, lookaheadSlowWeights: 'init' }), optimizer);
+  const conf = join(work, 'bad-slow-weights.json');
+  writeFileSync(conf, '{\n  "train": "x.txt",\n  "optimizer": "radam",\n  "lookaheadSlowWeights": "init"\n}\n');
+  assert.throws(() => resolveTrainConfig(conf, { out: join(work, 'h') }), (err: unknown) => err instanceof InputError && err.message.includes(`${conf}:4: lookaheadSlowWeights: 'init' needs a Lookahead optimizer`));
+});
+
 test("headWeightDecay 0 leaves the head's weights undecayed while the encoder's kernels decay (the PyTorch script's groups)", async () => {
   const tf = await import('@tensorflow/tfjs');
   const { selectBackend } = await import('../../src/backend.js');
