@@ -43,11 +43,13 @@ torch_row radam radam 2e-4
 torch_row lookahead-adamw lookahead-adamw 2e-4
 torch_row lookahead-adamw-init lookahead-adamw-before-load 2e-4
 # The script's runs before the remaining `ner` rows: a stopped script run starts over, a stopped
-# `ner train` resumes, so the rows that lose nothing when a session ends come last.
+# `ner train` resumes, so the rows that lose nothing when a session ends come last. The script's
+# own definition of the before-load ablation runs early, so its reference row can be read soon.
 torch_row lookahead-radam lookahead-radam 2e-4
 torch_row ranger-lr1e-3 ranger 1e-3
+ner_rows 1 lookahead-adamw-random-matrices
 torch_row ranger-lr2e-4 ranger 2e-4
-ner_rows 1 lookahead-adamw-random-matrices lookahead-radam ranger-lr1e-3 ranger-lr2e-4 bert-adamw adamw-random-init
+ner_rows 1 lookahead-radam ranger-lr1e-3 ranger-lr2e-4 bert-adamw adamw-random-init
 ner_rows 2 radam lookahead-adamw lookahead-adamw-init lookahead-radam ranger-lr1e-3 ranger-lr2e-4 bert-adamw adamw-random-init
 # The whole grid once more: every run is found finished, so this only writes the report of all rows.
 node bin/ner.js compare --config "$cfg" --out "$out/grid"
