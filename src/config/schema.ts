@@ -143,8 +143,9 @@ export const TRAIN_SETTINGS = {
   testLimit: limit('test'),
   /**
    * 'start': Lookahead copies its slow weights when training starts, after the checkpoint is
-   * loaded (correct); 'init': from a random initialisation, as TF1 code that builds the optimizer
-   * before init_from_checkpoint does (a diagnostic ablation).
+   * loaded (correct); 'init': the encoder's from a random initialisation, as TF1 code that builds
+   * the optimizer before init_from_checkpoint does (a diagnostic ablation); 'random-matrices': the
+   * PyTorch reference script's version of it (src/train/start-weights.ts).
    */
   lookaheadSlowWeights: row<'start' | 'init' | 'random-matrices'>({
     default: 'start',
