@@ -21,7 +21,7 @@ const RECORDING_ONLY = new Set(['logEvery', 'evalEvery', 'saveEvery']);
 export function checkSameSettings(dir: string, wanted: Record<string, unknown>): void {
   const file = join(dir, 'train-config.json');
   if (!existsSync(file)) return;
-  const { out: _out, ...written } = camelKeys<Record<string, unknown>>(JSON.parse(readFileSync(file, 'utf8')));
+  const written = settingsIn(JSON.parse(readFileSync(file, 'utf8')));
   // Against the defaults: a setting written out now at the value the run had by default is the same
   // run. Folders written since every setting is written out (writeRunConfig) carry their own values;
   // in older ones a missing setting is the one the run resolved (its saved state says), or, for a
@@ -40,11 +40,16 @@ export function checkSameSettings(dir: string, wanted: Record<string, unknown>):
 function resolvedConfig(dir: string): Record<string, unknown> {
   try {
     const { config } = JSON.parse(readFileSync(join(dir, 'state', 'trainer.json'), 'utf8')) as { config?: Record<string, unknown> };
-    const { out: _out, ...rest } = camelKeys<Record<string, unknown>>(config ?? {});
-    return rest;
+    return settingsIn(config ?? {});
   } catch {
     return {};
   }
+}
+
+/** A saved config's settings in camelCase, without its folder (the folder is the run, not a setting). */
+function settingsIn(saved: Record<string, unknown>): Record<string, unknown> {
+  const { out: _out, ...settings } = camelKeys<Record<string, unknown>>(saved);
+  return settings;
 }
 
 /** Writes the run's train-config.json (its settings, seed and folder), the file `ner train --config` reads and a rerun checks. */

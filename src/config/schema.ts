@@ -3,6 +3,7 @@ import { SCHEMES, type Scheme } from '../data/schemes.js';
 import { TOKEN_TRANSFORMS, type TokenTransform } from '../data/token-transform.js';
 import { findOptimizer, OPTIMIZER_NAMES } from '../optim/registry.js';
 import { SCHEDULES, type ScheduleKind } from '../optim/schedule.js';
+import { SLOW_WEIGHTS, type SlowWeights } from '../optim/lookahead.js';
 import { HEAD_INITS, type HeadInit } from '../model/params.js';
 import { bool, int, named, nullable, num, object, oneOf, scheme, str, type ValueType } from './types.js';
 
@@ -147,9 +148,9 @@ export const TRAIN_SETTINGS = {
    * the optimizer before init_from_checkpoint does (a diagnostic ablation); 'random-matrices': the
    * PyTorch reference script's version of it (src/train/start-weights.ts).
    */
-  lookaheadSlowWeights: row<'start' | 'init' | 'random-matrices'>({
+  lookaheadSlowWeights: row<SlowWeights>({
     default: 'start',
-    type: oneOf(['start', 'init', 'random-matrices'] as const),
+    type: oneOf(SLOW_WEIGHTS),
     help: "Lookahead slow weights: 'start' (after the checkpoint is loaded), 'init' (the encoder's random init: the TF1 pitfall, for diagnosis) or 'random-matrices' (every weight matrix, encoder and head, from a fresh N(0, 0.02) draw, vectors from the start: the PyTorch script's lookahead-adamw-before-load)",
   }),
   /**

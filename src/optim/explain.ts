@@ -1,3 +1,4 @@
+import type { SlowWeights } from './lookahead.js';
 import { rectifiedShare } from './rectification.js';
 
 /**
@@ -7,7 +8,7 @@ import { rectifiedShare } from './rectification.js';
  */
 export interface ExplainContext {
   /** Where Lookahead's slow weights start (config lookaheadSlowWeights): anything but 'start' is the TF1-pitfall ablation. */
-  slowWeights: 'start' | 'init' | 'random-matrices';
+  slowWeights: SlowWeights;
   /** Optimizer steps its runs took, when known: the mechanism is then quantified over that budget. */
   steps?: number;
 }

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { StateOptimizer, stateVariable, variableNamed, type NamedTensor, type OptimizerState, type StatefulOptimizer } from './optimizer.js';
 
+/**
+ * Where a run's Lookahead slow weights start (config lookaheadSlowWeights): 'start' is correct,
+ * the others reproduce the TF1 before-load pitfall (src/train/start-weights.ts).
+ */
+export const SLOW_WEIGHTS = ['start', 'init', 'random-matrices'] as const;
+export type SlowWeights = (typeof SLOW_WEIGHTS)[number];
+
 export interface LookaheadOptions {
   /** Synchronise every k inner steps. */
   k: number;

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { SlowWeights } from '../../src/optim/lookahead.js';
 import { rectifiedShare } from '../../src/optim/rectification.js';
 import { findOptimizer, optimizerSpecs } from '../../src/optim/registry.js';
 
-const explain = (name: string, slowWeights: 'start' | 'init' | 'random-matrices' = 'start') => {
+const explain = (name: string, slowWeights: SlowWeights = 'start') => {
   const spec = findOptimizer(name)!;
   return spec.explain({ ...spec.defaults }, { slowWeights }).join('\n');
 };
