@@ -2,7 +2,7 @@ import type { SlowWeights } from './lookahead.js';
 import { rectifiedShare } from './rectification.js';
 
 /**
- * Why an optimizer can fall short when fine-tuning for a few hundred steps: the mechanism
+ * Why an optimizer can fall short when fine-tuning in a fixed step budget: the mechanism
  * paragraphs `ner compare`'s report prints for a setup below the best. Each registry entry's
  * `explain()` picks its own, so adding an optimizer is its file plus one registry row.
  */
@@ -48,5 +48,7 @@ export function explainLookahead(o: ExplainOptions, ctx: ExplainContext, onRAdam
       `Cause: Lookahead took its slow weights from ${from}, not from the loaded checkpoint (the TF1 pitfall of building the optimizer before \`init_from_checkpoint\`): at the first synchronisation ${pulled} pulled α = ${o.alpha} of the way to a random model, and since the fast weights restart from the slow ones at every sync, that random share is carried to the end, whatever is learnt on top. How much F1 it costs depends on how much the pretraining is worth to the task.`,
     ];
   }
-  return [`Cause: Lookahead moves the weights only α = ${o.alpha} of the way to where the inner optimizer went every k = ${o.k} steps, which slows fine-tuning in a budget of a few hundred steps${onRAdam ? '; stacked on RAdam, whose early steps are small (below)' : ''}.`];
+  // Zhang et al. (2019), Alg. 1: φ ← φ + α(θ_k − φ), then θ ← φ; along a steady direction the slow weights make α of the fast weights' progress.
+  const budget = ctx.steps ? ` for all of this run's ${ctx.steps} steps` : '';
+  return [`Cause: Lookahead moves the weights only α = ${o.alpha} of the way to where the inner optimizer went every k = ${o.k} steps: along a steady descent direction that is ${o.alpha}× its progress, as if the learning rate were ${o.alpha}× as large${budget}${onRAdam ? '; stacked on RAdam, whose early steps are small (below)' : ''}.`];
 }

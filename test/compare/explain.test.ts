@@ -14,6 +14,9 @@ test('each optimizer explains itself from its registry entry: Lookahead names th
   assert.match(explain('lookahead-radam'), /stacked on RAdam[\s\S]*\nRAdam: /);
   assert.match(explain('ranger'), /α = 0\.5 .* k = 6 steps.*; stacked on RAdam[\s\S]*\nRAdam: /);
   assert.doesNotMatch(explain('lookahead-adamw'), /RAdam/);
+  assert.match(explain('lookahead-adamw'), /that is 0\.5× its progress, as if the learning rate were 0\.5× as large\./);
+  const spec = findOptimizer('lookahead-adamw')!;
+  assert.match(spec.explain({ ...spec.defaults }, { slowWeights: 'start', steps: 1332 }).join('\n'), /as large for all of this run's 1332 steps\./);
   assert.match(explain('lookahead-adamw', 'init'), /the encoder's random initialisation.*TF1 pitfall.*the encoder is pulled/);
   assert.doesNotMatch(explain('lookahead-adamw', 'init'), /moves the weights only/);
   assert.match(explain('lookahead-adamw', 'random-matrices'), /every weight matrix, the head's included.*TF1 pitfall.*the encoder and the head are pulled/);
