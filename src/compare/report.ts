@@ -59,7 +59,7 @@ const share = (x: number | null) => (x === null ? '–' : `${pct(x)}%`);
 const dur = (s: number | null) => (s === null ? '–' : s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
 
 /** Why a setup scored below the best one, from what the runs measured. */
-function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig, bestSettings: TrainConfig, steps: number | undefined): string[] {
+function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig, bestSettings: TrainConfig, steps: number | undefined, control?: Control): string[] {
   const out: string[] = [];
   const spec = findOptimizer(settings.optimizer);
   // The registry's defaults under the setup's options: what the optimizer actually ran with.
@@ -81,7 +81,12 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig, b
     out.push(`Cause: the head (BiLSTM, CRF, classifier: freshly initialised) learns at the encoder's fine-tuning rate (head lr ${headLr}, encoder lr ${lr}). In a few hundred steps it barely leaves its random start, so the encoder is tuned against a tagger that never learns the task; a new head usually gets 10–100× the encoder's rate.`);
   }
   if (settings.encoderWeights === 'random') {
-    out.push('Cause: no pretraining (encoderWeights "random"): the encoder starts from a random initialisation of the same architecture, so the gap to the best setup is what the checkpoint is worth to this task at this budget.');
+    out.push(`Cause: no pretraining (encoderWeights "random"): the encoder starts from a random initialisation of the same architecture, so the gap to ${control ? `${control.summary.setup}, the same setup from the checkpoint,` : 'a setup that differs only in this'} is what the checkpoint is worth to this task at this budget.`);
+  }
+  if (control && s.f1_mean !== null && control.summary.f1_mean !== null) {
+    const delta = 100 * (s.f1_mean - control.summary.f1_mean);
+    const seeds = (x: SetupSummary) => x.runs - x.failed;
+    out.push(`Against ${control.summary.setup}, which differs only in ${control.differ}: ${pct(s.f1_mean)} against ${pct(control.summary.f1_mean)} (means over ${seeds(s)} and ${seeds(control.summary)} seeds), ${delta >= 0 ? '+' : ''}${delta.toFixed(1)} points: what this ablation costs here.`);
   }
   const differ = settingsDiff(settings, bestSettings, best.setup);
   if (differ) out.push(`Settings that differ from ${best.setup}'s: ${differ}.`);
@@ -123,7 +128,8 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   for (const s of [...explained.filter((x) => collapsed.includes(x)), ...explained.filter((x) => !collapsed.includes(x))]) {
     md += `### ${s.setup}: ${pct(s.f1_mean)} (${((100 * s.f1_mean!) / best.f1_mean!).toFixed(0)}% of the best)\n\n`;
     const steps = Math.max(0, ...records.filter((r) => r.setup === s.setup && r.status === 'ok').map((r) => r.steps ?? 0));
-    for (const line of diagnosis(s, best, settingsOf(s.setup), settingsOf(best.setup), steps || undefined)) md += `- ${line}\n`;
+    const control = isAblation(settingsOf(s.setup)) ? controlOf(s, ranked, settingsOf) : undefined;
+    for (const line of diagnosis(s, best, settingsOf(s.setup), settingsOf(best.setup), steps || undefined, control)) md += `- ${line}\n`;
     md += '\n';
   }
   md += gapSection(records, best.setup, ranked.map((s) => s.setup));
@@ -142,10 +148,15 @@ function pendingSection(pending: PendingRun[]): string {
 
 /** "headInit "bert" (adamw: "torch"), dropout 0.1 (adamw: 0)": what a setup trains with that the best does not; seeds and recording settings aside. */
 function settingsDiff(settings: TrainConfig, best: TrainConfig, bestName: string): string {
+  return differingKeys(settings, best).map((k) => `${k} ${show(settings[k])} (${bestName}: ${show(best[k])})`).join(', ');
+}
+
+const show = (v: unknown) => JSON.stringify(v) ?? 'unset';
+
+/** The settings two setups train with differently; seeds and recording settings aside. */
+function differingKeys(a: TrainConfig, b: TrainConfig): (keyof TrainConfig)[] {
   const skip = new Set(['seed', 'out', 'logEvery', 'evalEvery', 'saveEvery']);
-  const keys = Object.keys({ ...settings, ...best }) as (keyof TrainConfig)[];
-  const show = (v: unknown) => JSON.stringify(v) ?? 'unset';
-  return keys.filter((k) => !skip.has(k) && show(settings[k]) !== show(best[k])).map((k) => `${k} ${show(settings[k])} (${bestName}: ${show(best[k])})`).join(', ');
+  return (Object.keys({ ...a, ...b }) as (keyof TrainConfig)[]).filter((k) => !skip.has(k) && show(a[k]) !== show(b[k]));
 }
 
 /** A setup's settings with the schema's defaults filled in: what its runs actually trained with. */
@@ -197,6 +208,29 @@ function referenceSection(cfg: CompareConfig, summaries: SetupSummary[]): string
 /** Settings that deliberately break a setup (the TF1 Lookahead pitfall, no pretraining). */
 function isAblation(s: TrainConfig): boolean {
   return s.lookaheadSlowWeights !== 'start' || s.encoderWeights === 'random';
+}
+
+/** The settings a diagnostic ablation changes: its control is a setup that differs from it in these alone. */
+const ABLATION_KEYS: (keyof TrainConfig)[] = ['lookaheadSlowWeights', 'encoderWeights'];
+
+interface Control {
+  summary: SetupSummary;
+  /** "encoderWeights "random" (adamw: "checkpoint")". */
+  differ: string;
+}
+
+/**
+ * The finished setup an ablation is measured against: the same settings without the ablation
+ * (lookahead-adamw for lookahead-adamw-init, adamw for adamw-random-init), so its cost is not
+ * mixed with the best setup's other differences (another optimizer, say).
+ */
+function controlOf(s: SetupSummary, ranked: SetupSummary[], settingsOf: (name: string) => TrainConfig): Control | undefined {
+  const mine = settingsOf(s.setup);
+  const c = ranked.find((c) => {
+    const differing = c === s ? [] : differingKeys(mine, settingsOf(c.setup));
+    return differing.length > 0 && differing.every((k) => ABLATION_KEYS.includes(k));
+  });
+  return c && { summary: c, differ: settingsDiff(mine, settingsOf(c.setup), c.setup) };
 }
 
 /** Every run, so a collapse (drift far from the others) can be told apart from slow learning (drift small). */

@@ -95,6 +95,30 @@ test('report "why": a diagnostic ablation that costs less than 20% is still expl
   assert.match(md, /\| lookahead \| 27\.0 \(1 seed\) \|/);
 });
 
+test('report "why": an ablation is measured against the setup that differs from it only in the ablated setting, not against a best with another optimizer', () => {
+  const grid: CompareConfig = {
+    ...cfg,
+    seeds: [1],
+    setups: [
+      { name: 'bert', settings: { optimizer: 'bert-adamw' } },
+      { name: 'adamw', settings: { optimizer: 'adamw' } },
+      { name: 'random', settings: { optimizer: 'adamw', encoderWeights: 'random' } },
+      { name: 'la', settings: { optimizer: 'lookahead-adamw' } },
+      { name: 'la-init', settings: { optimizer: 'lookahead-adamw', lookaheadSlowWeights: 'init' } },
+      { name: 'random-bert-lr', settings: { optimizer: 'bert-adamw', encoderWeights: 'random', lr: 1e-3 } },
+    ],
+  };
+  const rs = [run('bert', 1, 0.81, 0.13, 0.89), run('adamw', 1, 0.79, 0.08, 0.89), run('random', 1, 0.76, 0.11, 0.89), run('la', 1, 0.71, 0.05, 0.89), run('la-init', 1, 0.707, 0.51, 0.89), run('random-bert-lr', 1, 0.5, 0.2, 0.89)];
+  const md = reportMarkdown(grid, rs, summarize(grid, rs));
+  const section = (name: string) => md.split(`### ${name}:`)[1]?.split('###')[0] ?? '';
+  assert.match(md, /Best: \*\*bert\*\*/);
+  assert.match(section('random'), /the gap to adamw, the same setup from the checkpoint, is what the checkpoint is worth/);
+  assert.match(section('random'), /Against adamw, which differs only in encoderWeights "random" \(adamw: "checkpoint"\): 76\.0 against 79\.0 \(means over 1 and 1 seeds\), -3\.0 points/);
+  assert.match(section('la-init'), /Against la, which differs only in lookaheadSlowWeights "init" \(la: "start"\): 70\.7 against 71\.0 .*-0\.3 points/);
+  assert.doesNotMatch(section('random-bert-lr'), /Against /, 'no setup differs from it in the ablation alone: no control row');
+  assert.match(section('random-bert-lr'), /the gap to a setup that differs only in this is what the checkpoint is worth/);
+});
+
 test('report of a grid still running: setups with no finished run say so, and the runs still to run are listed', () => {
   const done = records.filter((r) => r.setup === 'adamw');
   const pending = [{ setup: 'radam', seed: 1 }, { setup: 'radam', seed: 2 }];
