@@ -206,12 +206,12 @@ function referenceSection(cfg: CompareConfig, summaries: SetupSummary[]): string
 }
 
 /** Settings that deliberately break a setup (the TF1 Lookahead pitfall, no pretraining). */
-function isAblation(s: TrainConfig): boolean {
-  return s.lookaheadSlowWeights !== 'start' || s.encoderWeights === 'random';
-}
-
-/** The settings a diagnostic ablation changes: its control is a setup that differs from it in these alone. */
+/** The settings a diagnostic ablation changes from their (correct) defaults: its control is a setup that differs from it in these alone. */
 const ABLATION_KEYS: (keyof TrainConfig)[] = ['lookaheadSlowWeights', 'encoderWeights'];
+
+function isAblation(s: TrainConfig): boolean {
+  return ABLATION_KEYS.some((k) => show(s[k]) !== show(TRAIN_DEFAULTS[k]));
+}
 
 interface Control {
   summary: SetupSummary;
@@ -227,7 +227,7 @@ interface Control {
 function controlOf(s: SetupSummary, ranked: SetupSummary[], settingsOf: (name: string) => TrainConfig): Control | undefined {
   const mine = settingsOf(s.setup);
   const c = ranked.find((c) => {
-    const differing = c === s ? [] : differingKeys(mine, settingsOf(c.setup));
+    const differing = c === s || isAblation(settingsOf(c.setup)) ? [] : differingKeys(mine, settingsOf(c.setup));
     return differing.length > 0 && differing.every((k) => ABLATION_KEYS.includes(k));
   });
   return c && { summary: c, differ: settingsDiff(mine, settingsOf(c.setup), c.setup) };

@@ -4,6 +4,9 @@ import type { CompareConfig } from '../../src/compare/config.js';
 import { reportMarkdown, summarize } from '../../src/compare/report.js';
 import { resumedFrom, type RunRecord } from '../../src/compare/run.js';
 
+/** The "why" paragraph of one setup in a report. */
+const sectionOf = (md: string, name: string) => md.split(`### ${name}:`)[1]?.split('###')[0] ?? '';
+
 function run(setup: string, seed: number, f1: number, drift: number, outside: number): RunRecord {
   return {
     setup,
@@ -59,7 +62,7 @@ test('report: mean ± std over seeds per setup and a row per run', () => {
 
 test('report "why": each setup more than 2 points under the best gets the cause its measurements and mechanism point to, collapsed or not; one within 2 points gets none', () => {
   const md = reportMarkdown(cfg, records, summarize(cfg, records));
-  const section = (name: string) => md.split(`### ${name}:`)[1]?.split('###')[0] ?? '';
+  const section = (name: string) => sectionOf(md, name);
   assert.match(md, /Best: \*\*adamw\*\*/);
   assert.match(section('radam'), /barely left the checkpoint: mean relative drift 0\.010 against 0\.040/);
   assert.match(section('radam'), /rectification/);
@@ -87,7 +90,7 @@ test('report "why": a diagnostic ablation that costs less than 20% is still expl
   };
   const rs = [run('lookahead', 1, 0.27, 0.028, 0.91), run('lookahead-init', 1, 0.24, 0.51, 0.91), run('random', 1, 0.25, 0.06, 0.91)];
   const md = reportMarkdown(small, rs, summarize(small, rs));
-  const section = (name: string) => md.split(`### ${name}:`)[1]?.split('###')[0] ?? '';
+  const section = (name: string) => sectionOf(md, name);
   assert.match(md, /No setup collapsed/);
   assert.match(section('lookahead-init'), /89% of the best/);
   assert.match(section('lookahead-init'), /pulled α = 0\.5 of the way to a random model/);
@@ -105,16 +108,18 @@ test('report "why": an ablation is measured against the setup that differs from 
       { name: 'random', settings: { optimizer: 'adamw', encoderWeights: 'random' } },
       { name: 'la', settings: { optimizer: 'lookahead-adamw' } },
       { name: 'la-init', settings: { optimizer: 'lookahead-adamw', lookaheadSlowWeights: 'init' } },
+      { name: 'la-rm', settings: { optimizer: 'lookahead-adamw', lookaheadSlowWeights: 'random-matrices' } },
       { name: 'random-bert-lr', settings: { optimizer: 'bert-adamw', encoderWeights: 'random', lr: 1e-3 } },
     ],
   };
-  const rs = [run('bert', 1, 0.81, 0.13, 0.89), run('adamw', 1, 0.79, 0.08, 0.89), run('random', 1, 0.76, 0.11, 0.89), run('la', 1, 0.71, 0.05, 0.89), run('la-init', 1, 0.707, 0.51, 0.89), run('random-bert-lr', 1, 0.5, 0.2, 0.89)];
+  const rs = [run('bert', 1, 0.81, 0.13, 0.89), run('adamw', 1, 0.79, 0.08, 0.89), run('random', 1, 0.76, 0.11, 0.89), run('la', 1, 0.71, 0.05, 0.89), run('la-init', 1, 0.707, 0.51, 0.89), run('la-rm', 1, 0.72, 0.51, 0.89), run('random-bert-lr', 1, 0.5, 0.2, 0.89)];
   const md = reportMarkdown(grid, rs, summarize(grid, rs));
-  const section = (name: string) => md.split(`### ${name}:`)[1]?.split('###')[0] ?? '';
+  const section = (name: string) => sectionOf(md, name);
   assert.match(md, /Best: \*\*bert\*\*/);
   assert.match(section('random'), /the gap to adamw, the same setup from the checkpoint, is what the checkpoint is worth/);
   assert.match(section('random'), /Against adamw, which differs only in encoderWeights "random" \(adamw: "checkpoint"\): 76\.0 against 79\.0 \(means over 1 and 1 seeds\), -3\.0 points/);
   assert.match(section('la-init'), /Against la, which differs only in lookaheadSlowWeights "init" \(la: "start"\): 70\.7 against 71\.0 .*-0\.3 points/);
+  assert.match(section('la-rm'), /Against la, .*\+1\.0 points/, 'another ablation ranked above the control is not the control');
   assert.doesNotMatch(section('random-bert-lr'), /Against /, 'no setup differs from it in the ablation alone: no control row');
   assert.match(section('random-bert-lr'), /the gap to a setup that differs only in this is what the checkpoint is worth/);
 });
