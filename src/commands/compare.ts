@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadCompareConfig, parseWholeNumbers, selectSetups, withSeeds } from '../compare/config.js';
 import { curvesSvg } from '../compare/plot.js';
-import { reportMarkdown, summarize, type PendingRun, type SetupSummary } from '../compare/report.js';
+import { contrasts, reportMarkdown, summarize, type PendingRun, type SetupSummary } from '../compare/report.js';
 import { inGridOrder, planGrid, readFailure, runGrid, type RunRecord } from '../compare/run.js';
 import type { CompareConfig } from '../compare/config.js';
 import { GRID_DEFAULTS } from '../config/schema.js';
@@ -58,7 +58,7 @@ export function compareCommand(): Command {
 /** report.md, results.json and curves.svg of these records (each file replaced whole, so a reader never sees half of one). */
 async function writeReport(cfg: CompareConfig, out: string, records: RunRecord[], pending: PendingRun[]): Promise<SetupSummary[]> {
   const summaries = summarize(cfg, records);
-  writeAtomic(join(out, 'results.json'), JSON.stringify(snakeKeys({ config: cfg, runs: records, setups: summaries, ...(pending.length ? { pending } : {}) }), null, 2));
+  writeAtomic(join(out, 'results.json'), JSON.stringify(snakeKeys({ config: cfg, runs: records, setups: summaries, contrasts: contrasts(cfg, summaries), ...(pending.length ? { pending } : {}) }), null, 2));
   writeAtomic(join(out, 'report.md'), reportMarkdown(cfg, records, summaries, pending));
   writeAtomic(join(out, 'curves.svg'), await curvesSvg(records));
   return summaries;

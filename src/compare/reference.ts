@@ -3,6 +3,9 @@ import type { Reference } from './config.js';
 /** Two-sided 95% quantiles of Student's t for 1…30 degrees of freedom (above 30: the normal's 1.96 is within 4%). */
 const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
 
+/** t(0.975, df) for whole df ≥ 1. */
+export const t95 = (df: number): number => T95[df - 1] ?? 1.96;
+
 export const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 /** Sample standard deviation (n − 1); null below 2 values (one seed has no spread to report, not a spread of 0). */
@@ -19,7 +22,7 @@ export const std = (xs: number[]): number | null => {
 export function predictionInterval(xs: number[]): [number, number] | null {
   const [n, m, s] = [xs.length, mean(xs), std(xs)];
   if (m === null || s === null) return null;
-  const half = (T95[n - 2] ?? 1.96) * s * Math.sqrt(1 + 1 / n);
+  const half = t95(n - 1) * s * Math.sqrt(1 + 1 / n);
   return [m - half, m + half];
 }
 

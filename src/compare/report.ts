@@ -1,6 +1,7 @@
 import { TRAIN_DEFAULTS, type TrainConfig } from '../config/schema.js';
 import { findOptimizer } from '../optim/registry.js';
 import { seedsOf, setupSettings, type CompareConfig, type Setup } from './config.js';
+import { contrast, contrastSection, pooledSpread, type Contrast } from './contrast.js';
 import { gapSection } from './gap.js';
 import { AGREE_POINTS, compareWithReference, mean, std, type ReferenceComparison } from './reference.js';
 import type { RunRecord } from './run.js';
@@ -10,6 +11,8 @@ export interface SetupSummary {
   setup: string;
   runs: number;
   failed: number;
+  /** Runs with a test F1: the seeds its means are over. */
+  finished: number;
   f1_mean: number | null;
   f1_std: number | null;
   f1_best: number | null;
@@ -42,6 +45,7 @@ export function summarize(cfg: CompareConfig, records: RunRecord[]): SetupSummar
       setup: name,
       runs: rs.length,
       failed: rs.length - ok.length,
+      finished: f1.length,
       f1_mean: mean(f1),
       f1_std: std(f1),
       f1_best: f1.length ? Math.max(...f1) : null,
@@ -85,8 +89,7 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig, b
   }
   if (control && s.f1_mean !== null && control.summary.f1_mean !== null) {
     const delta = 100 * (s.f1_mean - control.summary.f1_mean);
-    const seeds = (x: SetupSummary) => x.runs - x.failed;
-    out.push(`Against ${control.summary.setup}, which differs only in ${control.differ}: ${pct(s.f1_mean)} against ${pct(control.summary.f1_mean)} (means over ${seeds(s)} and ${seeds(control.summary)} seeds), ${delta >= 0 ? '+' : ''}${delta.toFixed(1)} points: what this ablation costs here.`);
+    out.push(`Against ${control.summary.setup}, which differs only in ${control.differ}: ${pct(s.f1_mean)} against ${pct(control.summary.f1_mean)} (means over ${s.finished} and ${control.summary.finished} seeds), ${delta >= 0 ? '+' : ''}${delta.toFixed(1)} points: what this ablation costs here.`);
   }
   const differ = settingsDiff(settings, bestSettings, best.setup);
   if (differ) out.push(`Settings that differ from ${best.setup}'s: ${differ}.`);
@@ -97,8 +100,9 @@ function diagnosis(s: SetupSummary, best: SetupSummary, settings: TrainConfig, b
 
 export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summaries: SetupSummary[], pending: PendingRun[] = []): string {
   const base = { ...TRAIN_DEFAULTS, ...cfg.base };
-  const ranked = summaries.filter((s) => s.f1_mean !== null).sort((a, b) => b.f1_mean! - a.f1_mean!);
+  const ranked = rank(summaries);
   const best = ranked[0];
+  const settingsOf = settingsLookup(cfg);
   let md = `# Optimizer comparison\n\n`;
   if (pending.length) md += `**Partial:** ${pending.length} of the grid's runs are still to run (listed at the end); means are over the seeds finished so far.\n\n`;
   md += `Model ${base.model}${base.numLayers ? ` (first ${base.numLayers} layers)` : ''}, train ${base.train}${base.trainLimit ? ` (first ${base.trainLimit} sentences)` : ''}, test ${base.test}${base.testLimit ? ` (first ${base.testLimit} sentences)` : ''}; ${base.epochs} epochs, batch ${base.batchSize}, max-len ${base.maxLen}; ${seedsLine(cfg)}. Test entity F1 (conlleval semantics) of the model with the best dev F1.\n\n`;
@@ -115,10 +119,10 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   }
   md += referenceSection(cfg, summaries);
   md += runsTable(records);
+  md += contrastSection(contrasts(cfg, summaries), pooledSpread(summaries));
   md += `\n## Why\n\n`;
   if (!best) return md + 'No run finished.\n' + failedSection(records) + pendingSection(pending);
   md += `Best: **${best.setup}** (${meanStd(best.f1_mean!, best.f1_std)}).\n\n`;
-  const settingsOf = (name: string) => resolved(cfg, cfg.setups.find((x) => x.name === name)!);
   const collapsed = ranked.filter((s) => s !== best && s.f1_mean! < 0.8 * best.f1_mean!);
   // Every setup clearly short of the best gets its cause, collapsed or not; a diagnostic ablation
   // whenever it trails the best, however little it costs on this checkpoint.
@@ -134,6 +138,38 @@ export function reportMarkdown(cfg: CompareConfig, records: RunRecord[], summari
   }
   md += gapSection(records, best.setup, ranked.map((s) => s.setup));
   return md + failedSection(records) + pendingSection(pending);
+}
+
+/** The setups with a mean test F1, best first. */
+const rank = (summaries: SetupSummary[]) => summaries.filter((s) => s.f1_mean !== null).sort((a, b) => b.f1_mean! - a.f1_mean!);
+
+const settingsLookup = (cfg: CompareConfig) => (name: string) => resolved(cfg, cfg.setups.find((x) => x.name === name)!);
+
+/**
+ * The differences the study reads, each once: every setup against the best, every diagnostic
+ * ablation against its control, and every other pair next to each other in the ranking (what
+ * ordering the setups claims).
+ */
+export function contrasts(cfg: CompareConfig, summaries: SetupSummary[]): Contrast[] {
+  const ranked = rank(summaries);
+  const settingsOf = settingsLookup(cfg);
+  const pooled = pooledSpread(summaries);
+  const out: Contrast[] = [];
+  const seen = new Set<string>();
+  const add = (a: SetupSummary, b: SetupSummary, kind: Contrast['kind']) => {
+    const [higher, lower] = a.f1_mean! >= b.f1_mean! ? [a, b] : [b, a];
+    const key = [a.setup, b.setup].sort().join('\0');
+    if (!seen.has(key)) out.push(contrast(higher, lower, kind, pooled)), seen.add(key);
+  };
+  for (const s of ranked.slice(1)) add(ranked[0]!, s, 'best');
+  for (const s of ranked.filter((x) => isAblation(settingsOf(x.setup)))) {
+    const control = controlOf(s, ranked, settingsOf);
+    if (control) add(control.summary, s, 'control');
+  }
+  // An ablation is read against its control, not ranked among the optimizers.
+  const optimizers = ranked.filter((x) => !isAblation(settingsOf(x.setup)));
+  optimizers.slice(1).forEach((s, i) => add(optimizers[i]!, s, 'neighbour'));
+  return out;
 }
 
 function failedSection(records: RunRecord[]): string {
@@ -197,7 +233,7 @@ function referenceSection(cfg: CompareConfig, summaries: SetupSummary[]): string
   for (const s of notes) {
     const note = cfg.setups.find((x) => x.name === s.setup)?.reference?.note;
     const c = s.reference!;
-    const n = s.runs - s.failed;
+    const n = s.finished;
     const gap = `${(100 * Math.abs(c.f1_delta)).toFixed(1)} points ${c.f1_delta < 0 ? 'under' : 'over'} the reference`;
     const what = c.verdict === 'spread' ? `${gap}, but the reference's ${pct(c.reference_f1)} lies inside the 95% range of our ${n} seeds.` : c.f1_interval ? `${gap}, outside the 95% range of our ${n} seeds.` : `${gap}, one seed each: no spread to judge the gap by.`;
     md += `- **${s.setup}**: ${what}${note ? ` ${note}` : c.verdict === 'differs' ? ' Not explained by a measurement.' : ''}\n`;

@@ -41,7 +41,9 @@ test('ner compare: a grid of setups × seeds with report.md, results.json and cu
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout) as { setup: string; runs: number; failed: number; f1_mean: number | null }[];
   assert.deepEqual(summary.map((s) => [s.setup, s.runs, s.failed]), [['adamw', 2, 0], ['lookahead-from-init', 2, 0], ['broken', 1, 1]]);
-  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { runs: Record<string, unknown>[] };
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { runs: Record<string, unknown>[]; contrasts: { higher: string; lower: string; kind: string; verdict: string }[] };
+  // The ablation against its control, whichever ranks higher; 'broken' has no F1 to compare.
+  assert.deepEqual(results.contrasts.map((c) => [c.higher, c.lower].sort().concat(c.kind)), [['adamw', 'lookahead-from-init', 'best']]);
   const ok = results.runs.filter((x) => x.status === 'ok');
   assert.equal(ok.length, 4);
   for (const run of ok) {
