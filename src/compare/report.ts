@@ -159,7 +159,9 @@ export function contrasts(cfg: CompareConfig, summaries: SetupSummary[]): Contra
   const add = (a: SetupSummary, b: SetupSummary, kind: Contrast['kind']) => {
     const [higher, lower] = a.f1_mean! >= b.f1_mean! ? [a, b] : [b, a];
     const key = [a.setup, b.setup].sort().join('\0');
-    if (!seen.has(key)) out.push(contrast(higher, lower, kind, pooled)), seen.add(key);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(contrast(higher, lower, kind, pooled));
   };
   for (const s of ranked.slice(1)) add(ranked[0]!, s, 'best');
   for (const s of ranked.filter((x) => isAblation(settingsOf(x.setup)))) {
