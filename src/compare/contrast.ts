@@ -95,5 +95,4 @@ export function contrastSection(contrasts: Contrast[], pooled: PooledSpread | nu
   if (more.length) md += ` To settle them, give ${more.join(', ')} ${target} seeds (their \`"seeds"\` in the config) and rerun the grid: finished seeds are skipped.`;
   if (noise) md += ` ${noise} ${noise === 1 ? 'is' : 'are'} open with ${target} seeds a side: within the seeds' noise, so read ${noise === 1 ? 'that pair' : 'those pairs'} as tied.`;
   return md + '\n';
-  return md;
 }
