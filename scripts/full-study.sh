@@ -15,6 +15,13 @@ mkdir -p "$out/torch"
 cfg=configs/compare-full.json
 data=$shared/data/peoples-daily
 
+# On a new machine the run folders are gone: the finished runs kept in results/full-protocol/ (their
+# records in results.json, the script's outputs in torch/) count as finished, so only what the copy
+# lacks trains again (a run that was stopped part-way starts over).
+kept=results/full-protocol
+node dist/scripts/restore-runs.js "$cfg" "$kept/results.json" "$out/grid"
+for f in "$kept"/torch/*.json; do [ -e "$out/torch/$(basename "$f")" ] || cp "$f" "$out/torch/"; done
+
 ner_rows() { # seeds setups…   (seeds "own": each setup's seeds in the config)
   local seeds=$1; shift
   node bin/ner.js compare --config "$cfg" --out "$out/grid" $([ "$seeds" = own ] || echo --seeds "$seeds") --setups "$(IFS=,; echo "$*")"

@@ -26,14 +26,22 @@ export function checkSameSettings(dir: string, wanted: Record<string, unknown>):
   // run. Folders written since every setting is written out (writeRunConfig) carry their own values;
   // in older ones a missing setting is the one the run resolved (its saved state says), or, for a
   // setting newer than the run, today's default (a new setting's default keeps the old behaviour).
+  const shown = settingsDiffer({ ...resolvedConfig(dir), ...written }, wanted);
+  if (shown === undefined) return;
+  throw new UsageError(`${file}: this run was made with other settings (${shown}); use another --out, or delete ${dir} to run it again`);
+}
+
+/**
+ * How the settings a run had differ from those wanted now (`key had → wanted, …`), undefined when
+ * they are the same run: both taken against today's defaults, recording-only settings left out.
+ */
+export function settingsDiffer(had: Record<string, unknown>, wanted: Record<string, unknown>): string | undefined {
   const defaults: Record<string, unknown> = TRAIN_DEFAULTS;
-  const had = { ...defaults, ...resolvedConfig(dir), ...written };
+  had = { ...defaults, ...had };
   wanted = { ...defaults, ...wanted };
   const keys = [...new Set([...Object.keys(had), ...Object.keys(wanted)])].filter((k) => !RECORDING_ONLY.has(k)).sort();
   const differ = keys.filter((k) => JSON.stringify(had[k]) !== JSON.stringify(wanted[k]));
-  if (differ.length === 0) return;
-  const shown = differ.map((k) => `${k} ${JSON.stringify(had[k])} → ${JSON.stringify(wanted[k])}`).join(', ');
-  throw new UsageError(`${file}: this run was made with other settings (${shown}); use another --out, or delete ${dir} to run it again`);
+  return differ.length ? differ.map((k) => `${k} ${JSON.stringify(had[k])} → ${JSON.stringify(wanted[k])}`).join(', ') : undefined;
 }
 
 /** The config `ner train` resolved for the run in `dir` (saved with its state), or {} without one. */
