@@ -56,6 +56,7 @@ function restore(run: GridRun, record: Record<string, unknown>): void {
   writeAtomic(join(run.dir, 'result.json'), JSON.stringify(record, null, 2));
 }
 
+/** The settings with file and folder paths cut to their names. */
 function byName(settings: Record<string, unknown>): Record<string, unknown> {
   const named = { ...settings };
   for (const key of PATH_KEYS) if (typeof named[key] === 'string') named[key] = basename(named[key] as string);
