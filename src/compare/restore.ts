@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { writeAtomic } from '../util/files.js';
+import { writeJsonAtomic } from '../util/files.js';
 import { camelKeys } from '../util/json-keys.js';
 import { setupSettings, type CompareConfig } from './config.js';
 import { planGrid, type GridRun } from './run.js';
@@ -53,7 +53,7 @@ export function restoreRuns(cfg: CompareConfig, out: string, file: string): { re
 /** The run's folder as the grid would have left it: its settings (train-config.json, which reruns check) and its record. */
 function restore(run: GridRun, record: Record<string, unknown>): void {
   writeRunConfig(run);
-  writeAtomic(join(run.dir, 'result.json'), JSON.stringify(record, null, 2));
+  writeJsonAtomic(join(run.dir, 'result.json'), record);
 }
 
 /** The settings with file and folder paths cut to their names. */
